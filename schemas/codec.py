@@ -1,0 +1,108 @@
+"""Avro binary encoding of the contract's messages, with the writer schema named in a header."""
+
+from io import BytesIO
+from typing import Any
+
+from fastavro import schemaless_reader, schemaless_writer
+from pydantic import BaseModel, ValidationError
+
+from schemas.catalog import NAMESPACE, SchemaCatalog, default_catalog
+from schemas.errors import DecodeError, InvalidMessage, describe
+from schemas.events import EVENT_TYPES, EventBase, enrollment_changed
+from schemas.framing import Framing, SingleObjectFraming
+from schemas.outputs import CoreAlert, PasiExitDateSync
+from schemas.term_closed import TermClosed
+
+Message = EventBase | TermClosed | CoreAlert | PasiExitDateSync
+_TAGS = frozenset(EVENT_TYPES)
+
+
+class AvroCodec:
+    """Record dicts to framed Avro bytes and back, resolving old writer schemas to the newest."""
+
+    def __init__(self, catalog: SchemaCatalog | None = None, framing: Framing | None = None):
+        self.catalog = catalog or default_catalog()
+        self.framing = framing or SingleObjectFraming(self.catalog)
+        self._headers = {n: self.framing.header(self.catalog.current(n)) for n in self.catalog.names}
+
+    def encode(self, name: str, datum: dict[str, Any]) -> bytes:
+        schema = self.catalog.current(name)
+        out = BytesIO()
+        out.write(self._headers[name])
+        schemaless_writer(out, schema.parsed, datum)
+        return out.getvalue()
+
+    def decode(self, data: bytes) -> tuple[str, dict[str, Any]]:
+        writer, start = self.framing.writer_schema(data)
+        reader = self.catalog.current(writer.name)
+        stream = BytesIO(data)
+        stream.seek(start)
+        try:
+            datum = schemaless_reader(
+                stream,
+                writer.parsed,
+                None if reader is writer else reader.parsed,
+                return_record_name=True,
+            )
+        except Exception as exc:  # fastavro raises many types for corrupt input
+            raise DecodeError(
+                f"bytes do not match writer schema {writer.name} v{writer.version}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if stream.tell() != len(data):
+            raise DecodeError(
+                f"{len(data) - stream.tell()} unexpected bytes after the {writer.name} datum"
+            )
+        return writer.name, datum
+
+
+class MessageCodec:
+    """Contract models to Avro bytes and back; decoding validates, so what comes out is valid."""
+
+    def __init__(self, avro: AvroCodec | None = None):
+        self.avro = avro or AvroCodec()
+
+    def encode(self, message: BaseModel) -> bytes:
+        datum = message.model_dump()
+        if isinstance(message, EventBase):
+            datum["payload"] = (f"{NAMESPACE}.{message.event_type}Payload", datum["payload"])
+            return self.avro.encode("EnrollmentChanged", datum)
+        return self.avro.encode(type(message).__name__, datum)
+
+    def decode(self, data: bytes) -> Message:
+        name, datum = self.avro.decode(data)
+        try:
+            if name == "EnrollmentChanged":
+                branch, payload = datum["payload"]
+                expected = f"{NAMESPACE}.{datum['event_type']}Payload"
+                if branch != expected:
+                    raise InvalidMessage(
+                        [f"payload: is a {branch.rsplit('.', 1)[-1]}, but event_type is {datum['event_type']}"]
+                    )
+                datum["payload"] = payload
+                return enrollment_changed.validate_python(datum)
+            return MODELS[name].model_validate(datum)
+        except ValidationError as exc:
+            raise InvalidMessage(describe(exc, _TAGS)) from exc
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "TermClosed": TermClosed,
+    "CoreAlert": CoreAlert,
+    "PasiExitDateSync": PasiExitDateSync,
+}
+
+
+def parse_json_line(record_name: str, line: str) -> Message:
+    """Validate one line of the JSON form as the given record; raises InvalidMessage."""
+    try:
+        if record_name == "EnrollmentChanged":
+            return enrollment_changed.validate_json(line)
+        return MODELS[record_name].model_validate_json(line)
+    except ValidationError as exc:
+        raise InvalidMessage(describe(exc, _TAGS)) from exc
+
+
+def to_json(message: BaseModel) -> str:
+    """The contract's JSON form of a message, one line."""
+    return message.model_dump_json()

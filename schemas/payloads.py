@@ -1,0 +1,118 @@
+"""The payload of each `EnrollmentChanged` event type, field for field as in the contract."""
+
+from datetime import date
+
+from pydantic import Field, model_validator
+
+from schemas.types import (
+    EnrolmentKind,
+    ExitReason,
+    Identifier,
+    Message,
+    SchoolCode,
+    Text,
+    school_year_of,
+)
+
+TermId = int
+SchoolYearId = int
+
+
+class Term(Message):
+    term_id: TermId = Field(ge=0, le=99_999)
+    abbreviation: Text
+    first_day: date
+    last_day: date
+
+
+class SchoolTermsConfiguredPayload(Message):
+    school_year_id: SchoolYearId = Field(ge=0, le=999)
+    terms: list[Term] = Field(min_length=1)
+    is_summer_school: bool
+
+    @model_validator(mode="after")
+    def _terms_are_consistent(self):
+        seen: set[int] = set()
+        for index, term in enumerate(self.terms):
+            where = f"terms[{index}]"
+            if term.term_id in seen:
+                raise ValueError(f"{where}.term_id: {term.term_id} appears twice")
+            seen.add(term.term_id)
+            if term.last_day < term.first_day:
+                raise ValueError(
+                    f"{where}.last_day: {term.last_day} is before first_day {term.first_day}"
+                )
+            if term.term_id // 100 != self.school_year_id:
+                raise ValueError(
+                    f"{where}.term_id: {term.term_id} is not a term of school year {self.school_year_id}"
+                )
+            ends_in = school_year_of(term.last_day)
+            if ends_in != self.school_year_id:
+                raise ValueError(
+                    f"{where}.last_day: {term.last_day} is in school year {ends_in}, not "
+                    f"{self.school_year_id} (a term belongs to the year it ends in; "
+                    "a summer term must end by July 31)"
+                )
+        return self
+
+
+class SectionScheduledPayload(Message):
+    course_code: Identifier
+    section_id: Identifier
+    term_id: TermId = Field(ge=0, le=99_999)
+
+
+class PrimaryEnrolmentStartedPayload(Message):
+    entry_date: date
+    grade: Text
+
+
+class ConcurrentEnrolmentStartedPayload(Message):
+    entry_date: date
+    grade: Text
+    home_school_code: SchoolCode
+
+
+class SchoolEnrolmentExitedPayload(Message):
+    enrolment_kind: EnrolmentKind
+    exit_date: date
+    exit_code: Identifier | None = None
+    reason: ExitReason
+    continuing_at_school_code: SchoolCode | None = None
+
+
+class StudentReEnrolledPayload(Message):
+    entry_date: date
+    grade: Text
+
+
+class ExitCodeUpdatedPayload(Message):
+    enrolment_kind: EnrolmentKind
+    exit_code: Identifier
+
+
+class EnrolmentCancelledPayload(Message):
+    enrolment_kind: EnrolmentKind
+
+
+class CourseEnrolledPayload(Message):
+    course_code: Identifier
+    section_id: Identifier
+    term_id: TermId = Field(ge=0, le=99_999)
+    entry_date: date
+    course_type: Identifier
+
+
+class CourseExitedPayload(Message):
+    course_code: Identifier
+    section_id: Identifier
+    exit_date: date
+
+
+class StoredGradePostedPayload(Message):
+    course_code: Identifier
+    section_id: Identifier | None = None
+    term_id: TermId = Field(ge=0, le=99_999)
+    mark: Text
+    credits: int | None = Field(default=None, ge=0, le=100)
+    course_type: Identifier
