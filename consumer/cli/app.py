@@ -1,0 +1,66 @@
+"""The typer application, its global options, and turning failures into one-line errors."""
+
+from dataclasses import dataclass, field
+
+import typer
+from pydantic import ValidationError
+
+from consumer.logs import configure_logging
+from consumer.settings import Settings
+
+app = typer.Typer(
+    name="pasi-concurrent",
+    help="Keeps concurrent enrolments in step with PASI: consumes SIS events, emits Core Alerts and exit-date syncs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class UserError(Exception):
+    """A problem the operator can fix; printed as one line, exit code `code`."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class State:
+    debug: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+            configure_logging(
+                self._settings.log_level if not self.debug else "DEBUG",
+                self._settings.log_format,
+                self._settings.log_mask_asn,
+            )
+        return self._settings
+
+
+STATE = State()
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        name = ".".join(str(p) for p in first["loc"]) or "setting"
+        message = first["msg"].removeprefix("Value error, ")
+        if ": " in message and message.split(": ", 1)[0].isidentifier():
+            name, message = message.split(": ", 1)
+        shown = f" (got {first['input']!r})" if not isinstance(first.get("input"), dict) else ""
+        raise UserError(f"bad setting {name.upper()}: {message}{shown}", code=2) from None
+
+
+@app.callback()
+def main_options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+) -> None:
+    STATE.debug = debug

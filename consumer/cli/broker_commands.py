@@ -1,0 +1,15 @@
+"""`broker`: the embedded broker in the foreground."""
+
+import typer
+
+from consumer.cli.app import STATE, app
+from consumer.embedded_broker import EmbeddedBroker
+
+
+@app.command()
+def broker() -> None:
+    """Run the embedded broker (Tansu, memory only) in the foreground until Ctrl-C."""
+    settings = STATE.settings
+    embedded = EmbeddedBroker.from_settings(settings)
+    typer.echo(f"embedded broker on {embedded.address} (memory only: stopping it loses every topic)", err=True)
+    raise typer.Exit(embedded.run_foreground())

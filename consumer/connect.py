@@ -1,0 +1,33 @@
+"""Reaching the broker: start the embedded one when none is configured, and fail clearly when unreachable."""
+
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError, KafkaTimeoutError
+
+from consumer.embedded_broker import EmbeddedBroker
+from consumer.errors import BrokerUnavailable
+from consumer.kafka_options import client_options
+from consumer.settings import Settings
+from consumer.topics import ensure_topics
+
+
+def prepare_broker(settings: Settings, topics: list[str] = ()) -> None:
+    """Make sure a broker answers (starting the embedded one if needed) and the topics exist."""
+    if settings.embedded:
+        EmbeddedBroker.from_settings(settings).ensure_running()
+    try:
+        admin = KafkaAdminClient(**client_options(settings))
+    except KafkaTimeoutError:
+        raise BrokerUnavailable(
+            f"cannot reach a Kafka broker at {settings.bootstrap_servers} within "
+            f"{settings.kafka_connect_timeout_ms / 1000:g} s; check KAFKA_BOOTSTRAP_SERVERS "
+            "(unset it to use the embedded broker) and the KAFKA_SECURITY_PROTOCOL settings"
+        ) from None
+    except KafkaError as exc:
+        raise BrokerUnavailable(f"cannot use the Kafka broker at {settings.bootstrap_servers}: {exc}") from None
+    try:
+        if topics:
+            ensure_topics(settings, list(topics), admin)
+    except KafkaError as exc:
+        raise BrokerUnavailable(f"cannot create topics on {settings.bootstrap_servers}: {exc}") from None
+    finally:
+        admin.close()

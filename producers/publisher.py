@@ -1,0 +1,175 @@
+"""Publishing records with an idempotent producer, retried with tenacity, replacing a producer gone fatal."""
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from kafka import KafkaProducer
+from kafka.errors import (
+    InvalidProducerEpochError,
+    KafkaError,
+    OutOfOrderSequenceNumberError,
+    ProducerFencedError,
+    UnknownProducerIdError,
+)
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_never,
+    wait_exponential_jitter,
+)
+
+log = structlog.get_logger(__name__)
+
+_FATAL = (UnknownProducerIdError, OutOfOrderSequenceNumberError, ProducerFencedError, InvalidProducerEpochError)
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+class PublishError(Exception):
+    """One attempt did not get every record acknowledged; `acknowledged` leading records were."""
+
+    def __init__(self, acknowledged: int, cause: BaseException):
+        self.acknowledged = acknowledged
+        self.cause = cause
+        super().__init__(f"{type(cause).__name__}: {cause}")
+
+
+class StopRequested(Exception):
+    """Publishing gave up because the caller asked to stop."""
+
+
+@dataclass
+class RetryPolicy:
+    initial_s: float = 0.2
+    max_s: float = 10.0
+    give_up_after_s: float | None = None  # None: retry until stopped
+
+
+class Publisher:
+    """Sends batches of records and retries until each is acknowledged, in order."""
+
+    def __init__(
+        self,
+        producer_options: dict[str, Any],
+        prepare: Callable[[], None] = lambda: None,
+        retry: RetryPolicy | None = None,
+        on_retry: Callable[[BaseException], None] = lambda exc: None,
+        stop: threading.Event | None = None,
+    ):
+        self.options = producer_options
+        self.prepare = prepare  # e.g. create topics: a restarted broker comes back without them
+        self.retry = retry or RetryPolicy()
+        self.on_retry = on_retry
+        self.stop_event = stop or threading.Event()
+        self.delivery_timeout_s = producer_options.get("delivery_timeout_ms", 120_000) / 1000
+        self._producer: KafkaProducer | None = None
+        self.replacements = 0
+
+    def publish(self, records: Sequence[OutgoingRecord], on_acknowledged: Callable[[int], None] = lambda n: None) -> None:
+        """Publish every record; `on_acknowledged(n)` reports each newly acknowledged leading run."""
+        remaining = list(records)
+
+        def attempt() -> None:
+            nonlocal remaining
+            if self.stop_event.is_set():
+                raise StopRequested()
+            try:
+                self.send_once(remaining)
+            except PublishError as exc:
+                if exc.acknowledged:
+                    on_acknowledged(exc.acknowledged)
+                    remaining = remaining[exc.acknowledged :]
+                raise
+            on_acknowledged(len(remaining))
+            remaining = []
+
+        stop = stop_never if self.retry.give_up_after_s is None else stop_after_delay(self.retry.give_up_after_s)
+        retrying = Retrying(
+            retry=retry_if_exception_type(PublishError),
+            wait=wait_exponential_jitter(initial=self.retry.initial_s, max=self.retry.max_s),
+            stop=stop,
+            sleep=self._interruptible_sleep,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        retrying(attempt)
+
+    def send_once(self, records: Sequence[OutgoingRecord]) -> None:
+        """One attempt: send, flush, and check every acknowledgement; raises PublishError."""
+        futures = []
+        try:
+            producer = self._get_producer()
+            for record in records:
+                futures.append(
+                    producer.send(record.topic, value=record.value, key=record.key, headers=record.headers)
+                )
+            producer.flush(timeout=self.delivery_timeout_s + 5)
+        except Exception as exc:
+            self._after_failure(exc)
+            raise PublishError(self._acknowledged_prefix(futures), exc) from exc
+        acknowledged = self._acknowledged_prefix(futures)
+        if acknowledged < len(records):
+            failed = futures[acknowledged]
+            exc = failed.exception if failed.is_done else KafkaError("not acknowledged in time")
+            self._after_failure(exc)
+            raise PublishError(acknowledged, exc)
+
+    @staticmethod
+    def _acknowledged_prefix(futures: list) -> int:
+        count = 0
+        for future in futures:
+            if not (future.is_done and future.succeeded()):
+                break
+            count += 1
+        return count
+
+    def _get_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self.prepare()
+            self._producer = KafkaProducer(**self.options)
+        return self._producer
+
+    def _after_failure(self, exc: BaseException) -> None:
+        producer = self._producer
+        if producer is None:
+            return
+        manager = getattr(producer, "_transaction_manager", None)
+        fatal = isinstance(exc, _FATAL) or bool(manager and manager.has_fatal_error())
+        if fatal or isinstance(exc, KafkaError) and not getattr(exc, "retriable", True):
+            log.warning("replacing producer", reason=f"{type(exc).__name__}: {exc}", fatal=fatal)
+            self.close(timeout_s=0)
+            self.replacements += 1
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        cause = exc.cause if isinstance(exc, PublishError) else exc
+        log.warning(
+            "publish failed, retrying",
+            attempt=state.attempt_number,
+            wait_s=round(state.upcoming_sleep, 2),
+            error=f"{type(cause).__name__}: {cause}",
+        )
+        self.on_retry(cause)
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        if self.stop_event.wait(seconds):
+            raise StopRequested()
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                producer.close(timeout=timeout_s)
+            except Exception as exc:  # closing a broken producer must not mask the real error
+                log.debug("producer close failed", error=str(exc))
