@@ -1,6 +1,6 @@
 """`EnrollmentChanged`: the SIS's enrolment events, a union discriminated by `event_type`."""
 
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, TypeAdapter, model_validator
 
@@ -132,19 +132,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(c.__name__ for c in EVENT_CLASSES)
 SCHOOL_EVENT_TYPES: frozenset[str] = frozenset(c.__name__ for c in EVENT_CLASSES if c.school_event)
 
 EnrollmentChanged = Annotated[
-    Union[
-        SchoolTermsConfigured,
-        SectionScheduled,
-        PrimaryEnrolmentStarted,
-        ConcurrentEnrolmentStarted,
-        SchoolEnrolmentExited,
-        StudentReEnrolled,
-        ExitCodeUpdated,
-        EnrolmentCancelled,
-        CourseEnrolled,
-        CourseExited,
-        StoredGradePosted,
-    ],
+    SchoolTermsConfigured | SectionScheduled | PrimaryEnrolmentStarted | ConcurrentEnrolmentStarted | SchoolEnrolmentExited | StudentReEnrolled | ExitCodeUpdated | EnrolmentCancelled | CourseEnrolled | CourseExited | StoredGradePosted,
     Field(discriminator="event_type"),
 ]
 

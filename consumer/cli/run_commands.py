@@ -1,0 +1,42 @@
+"""`run`: the consumer service, until stopped (SIGTERM, SIGINT) or idle."""
+
+import signal
+import threading
+
+import structlog
+import typer
+
+from consumer.cli.app import STATE, app
+from consumer.runtime import build
+
+log = structlog.get_logger(__name__)
+
+
+@app.command()
+def run(
+    until_idle: float | None = typer.Option(
+        None,
+        "--until-idle",
+        min=0,
+        help="Exit 0 once every partition is read to its end and nothing new came for this many seconds.",
+    ),
+) -> None:
+    """Run the consumer: apply the rules to SIS events and publish Core Alerts and exit-date syncs."""
+    settings = STATE.settings
+    stop = threading.Event()
+
+    def request_stop(signum, _frame) -> None:
+        log.info("stopping: finishing the batch, draining the outbox", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    runtime = build(settings, stop)
+    log.info(
+        "consumer started",
+        broker=settings.bootstrap_servers,
+        embedded=settings.embedded,
+        database=runtime.database.engine.url.render_as_string(hide_password=True),
+        group=settings.consumer_group,
+    )
+    raise typer.Exit(runtime.run(until_idle))

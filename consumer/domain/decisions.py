@@ -1,0 +1,130 @@
+"""What rules decide: imperative values the state applies (state changes, alerts, syncs, deadlines)."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from consumer.domain.model import (
+    CourseEnrolment,
+    Deadline,
+    Enrolment,
+    SchoolTerms,
+    Section,
+    StoredGrade,
+    Transfer,
+)
+
+ID_NAMESPACE = uuid.UUID("5b0f1f4e-4d1c-4a52-9d2e-3f3c8e0f6a10")
+
+
+def stable_id(*parts: object) -> str:
+    """A UUID that depends only on its parts: replaying the same input gives the same ids."""
+    return str(uuid.uuid5(ID_NAMESPACE, "|".join("" if p is None else str(p) for p in parts)))
+
+
+@dataclass(frozen=True)
+class SaveEnrolment:
+    enrolment: Enrolment
+
+
+@dataclass(frozen=True)
+class PurgeEnrolment:
+    key: tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class SaveCourseEnrolment:
+    course_enrolment: CourseEnrolment
+
+
+@dataclass(frozen=True)
+class SaveStoredGrade:
+    grade: StoredGrade
+
+
+@dataclass(frozen=True)
+class SaveSchoolTerms:
+    terms: SchoolTerms
+
+
+@dataclass(frozen=True)
+class SaveSection:
+    section: Section
+
+
+@dataclass(frozen=True)
+class SaveTransfer:
+    transfer: Transfer
+
+
+@dataclass(frozen=True)
+class SetDeadline:
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
+class CompleteDeadline:
+    deadline_id: str
+
+
+@dataclass(frozen=True)
+class RaiseAlert:
+    """Raise the alert unless it is already raised; its id depends on rule, code, ASN, school, subject."""
+
+    rule: str
+    code: str
+    category: str
+    alert_type: str
+    school_code: str
+    subject: str
+    message: str
+    asn: str | None = None
+    home_school_code: str | None = None
+    school_year_id: int | None = None
+    details: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def alert_id(self) -> str:
+        return alert_id(self.rule, self.code, self.asn, self.school_code, self.subject)
+
+
+def alert_id(rule: str, code: str, asn: str | None, school_code: str, subject: str) -> str:
+    return stable_id("alert", rule, code, asn, school_code, subject)
+
+
+@dataclass(frozen=True)
+class ResolveAlert:
+    """Resolve the alert if it is raised; nothing otherwise."""
+
+    alert_id: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SendExitDate:
+    """Publish a PasiExitDateSync; `identity` makes its id (the cause's event id, or an EOY run id)."""
+
+    action: str
+    asn: str
+    school_code: str
+    enrolment_kind: str
+    reason: str
+    exit_date: date | None
+    exit_code: str | None
+    identity: str | None = None
+
+
+Decision = (
+    SaveEnrolment
+    | PurgeEnrolment
+    | SaveCourseEnrolment
+    | SaveStoredGrade
+    | SaveSchoolTerms
+    | SaveSection
+    | SaveTransfer
+    | SetDeadline
+    | CompleteDeadline
+    | RaiseAlert
+    | ResolveAlert
+    | SendExitDate
+)

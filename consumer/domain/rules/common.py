@@ -1,0 +1,52 @@
+"""Helpers the rule families share: building alerts from their kind, and who a student's home school is."""
+
+from consumer.domain import decisions as d
+from consumer.domain.alerts import AlertKind
+from consumer.domain.model import PRIMARY
+from consumer.domain.state import State
+
+
+def raise_alert(
+    kind: AlertKind,
+    rule: str,
+    *,
+    school_code: str,
+    subject: str,
+    message: str,
+    asn: str | None = None,
+    home_school_code: str | None = None,
+    school_year_id: int | None = None,
+    details: dict[str, str] | None = None,
+) -> d.RaiseAlert:
+    return d.RaiseAlert(
+        rule=rule,
+        code=kind.code,
+        category=kind.category,
+        alert_type=kind.alert_type,
+        school_code=school_code,
+        subject=subject,
+        message=message,
+        asn=asn,
+        home_school_code=home_school_code,
+        school_year_id=school_year_id,
+        details=details or {},
+    )
+
+
+def alert_id(kind: AlertKind, rule: str, asn: str | None, school_code: str, subject: str) -> str:
+    return d.alert_id(rule, kind.code, asn, school_code, subject)
+
+
+def resolve_if_raised(state: State, alert_id: str, note: str) -> list[d.Decision]:
+    alert = state.alert(alert_id)
+    return [d.ResolveAlert(alert_id, note)] if alert is not None and alert.status == "RAISED" else []
+
+
+def is_home_school(state: State, asn: str, school_code: str) -> bool:
+    """The school holds the student's active primary enrolment."""
+    primary = state.enrolment(asn, school_code, PRIMARY)
+    return primary is not None and primary.active
+
+
+def joined(values) -> str:
+    return ",".join(str(v) for v in sorted(values))

@@ -1,0 +1,62 @@
+"""Course enrolments, course exits and stored grades, as the rules need to remember them."""
+
+import dataclasses
+
+from consumer.domain import decisions as d
+from consumer.domain.model import CourseEnrolment, Section, StoredGrade
+from consumer.domain.policy import Policy
+from consumer.domain.state import State
+
+
+def schedule_section(state: State, event, policy: Policy) -> list[d.Decision]:
+    payload = event.payload
+    return [
+        d.SaveSection(
+            Section(event.school_code, payload.course_code, payload.section_id, payload.term_id, event.event_id)
+        )
+    ]
+
+
+def enrol_in_course(state: State, event, policy: Policy) -> list[d.Decision]:
+    payload = event.payload
+    return [
+        d.SaveCourseEnrolment(
+            CourseEnrolment(
+                asn=event.asn,
+                school_code=event.school_code,
+                course_code=payload.course_code,
+                section_id=payload.section_id,
+                term_id=payload.term_id,
+                entry_date=payload.entry_date,
+                course_type=payload.course_type,
+                source_event_id=event.event_id,
+            )
+        )
+    ]
+
+
+def exit_course(state: State, event, policy: Policy) -> list[d.Decision]:
+    payload = event.payload
+    current = state.course_enrolment(event.asn, event.school_code, payload.course_code, payload.section_id)
+    if current is None:
+        return []
+    return [d.SaveCourseEnrolment(dataclasses.replace(current, exit_date=payload.exit_date))]
+
+
+def post_grade(state: State, event, policy: Policy) -> list[d.Decision]:
+    payload = event.payload
+    return [
+        d.SaveStoredGrade(
+            StoredGrade(
+                asn=event.asn,
+                school_code=event.school_code,
+                course_code=payload.course_code,
+                term_id=payload.term_id,
+                mark=payload.mark,
+                course_type=payload.course_type,
+                section_id=payload.section_id,
+                credits=payload.credits,
+                source_event_id=event.event_id,
+            )
+        )
+    ]

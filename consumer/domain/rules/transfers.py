@@ -1,0 +1,194 @@
+"""R7: a student transferring out of the home school and continuing at the concurrent school."""
+
+import dataclasses
+from datetime import date
+
+from consumer.domain import decisions as d
+from consumer.domain.alerts import (
+    CONCURRENT_EXIT_DATE_MISMATCH,
+    COURSE_REENROLMENT_MISSING,
+    REENROLMENT_MISSING,
+)
+from consumer.domain.model import CONCURRENT, EXITED, PRIMARY, Deadline, Transfer
+from consumer.domain.policy import Policy
+from consumer.domain.rules.common import alert_id, raise_alert, resolve_if_raised
+from consumer.domain.state import State
+from schemas.types import school_year_of
+
+TRANSFER = "TRANSFER"
+
+
+def start_transfer(state: State, event, policy: Policy) -> list[d.Decision]:
+    """R7: end the home school's open course enrolments as of D and expect the follow-ups at C."""
+    payload = event.payload
+    if payload.enrolment_kind != PRIMARY or payload.reason != "TRANSFER_OUT":
+        return []
+    continuing = payload.continuing_at_school_code
+    if continuing is None:
+        return []
+    day = payload.exit_date
+    decisions: list[d.Decision] = [
+        d.SaveCourseEnrolment(dataclasses.replace(ce, exit_date=day))
+        for ce in sorted(state.course_enrolments_of(event.asn), key=lambda c: c.key)
+        if ce.school_code == event.school_code and ce.open_on(day)
+    ]
+    concurrent = state.enrolment(event.asn, continuing, CONCURRENT)
+    primary_there = state.enrolment(event.asn, continuing, PRIMARY)
+    transfer = Transfer(
+        asn=event.asn,
+        school_code=continuing,
+        transfer_date=day,
+        from_school_code=event.school_code,
+        due_at=policy.grace_deadline(day),
+        source_event_id=event.event_id,
+        concurrent_exit_date=concurrent.exit_date if concurrent and concurrent.status == EXITED else None,
+        reenrolled=primary_there is not None and primary_there.entry_date is not None and primary_there.entry_date >= day,
+    )
+    decisions += [
+        d.SaveTransfer(transfer),
+        d.SetDeadline(
+            Deadline(
+                deadline_id=d.stable_id(TRANSFER, event.asn, continuing, day.isoformat()),
+                due_at=transfer.due_at,
+                kind=TRANSFER,
+                asn=event.asn,
+                school_code=continuing,
+                reference=day.isoformat(),
+                source_event_id=event.event_id,
+                partition=state.cause.partition if state.cause else None,
+            )
+        ),
+    ]
+    if transfer.concurrent_exit_date is not None and transfer.concurrent_exit_date != day:
+        decisions.append(_exit_date_mismatch(transfer))
+    return decisions
+
+
+def note_concurrent_exit(state: State, event, policy: Policy) -> list[d.Decision]:
+    """R7: the concurrent exit must carry the transfer date; another date is a mismatch at once."""
+    payload = event.payload
+    if payload.enrolment_kind != CONCURRENT:
+        return []
+    decisions: list[d.Decision] = []
+    for transfer in _open_transfers(state, event.asn, event.school_code):
+        if transfer.concurrent_exit_date == transfer.transfer_date:
+            continue  # already met; a later exit belongs to another story
+        noted = dataclasses.replace(transfer, concurrent_exit_date=payload.exit_date)
+        decisions.append(d.SaveTransfer(noted))
+        if payload.exit_date == transfer.transfer_date:
+            decisions += resolve_if_raised(state, _mismatch_id(transfer), "concurrent exit date now matches")
+        else:
+            decisions.append(_exit_date_mismatch(noted))
+    return decisions
+
+
+def note_reenrolment(state: State, event, policy: Policy) -> list[d.Decision]:
+    """R7: the re-enrolment at the concurrent school arrived."""
+    decisions: list[d.Decision] = []
+    for transfer in _open_transfers(state, event.asn, event.school_code):
+        if not transfer.reenrolled:
+            decisions.append(d.SaveTransfer(dataclasses.replace(transfer, reenrolled=True)))
+        decisions += resolve_if_raised(
+            state,
+            alert_id(REENROLMENT_MISSING, "R7", event.asn, event.school_code, transfer.transfer_date.isoformat()),
+            "student re-enrolled",
+        )
+    return decisions
+
+
+def note_course_reenrolment(state: State, event, policy: Policy) -> list[d.Decision]:
+    """R7: a course re-enrolment at the concurrent school as of the transfer date."""
+    payload = event.payload
+    decisions: list[d.Decision] = []
+    for transfer in _open_transfers(state, event.asn, event.school_code):
+        if payload.entry_date == transfer.transfer_date:
+            subject = f"{transfer.transfer_date.isoformat()}/{payload.course_code}/{payload.section_id}"
+            decisions += resolve_if_raised(
+                state,
+                alert_id(COURSE_REENROLMENT_MISSING, "R7", event.asn, event.school_code, subject),
+                "course re-enrolled",
+            )
+    return decisions
+
+
+def check_transfer(state: State, deadline: Deadline, policy: Policy) -> list[d.Decision]:
+    """R7: at the grace deadline, raise in order what is still missing."""
+    day = date.fromisoformat(deadline.reference)
+    transfer = state.transfers.get(deadline.asn, {}).get((deadline.school_code, day))
+    decisions: list[d.Decision] = [d.CompleteDeadline(deadline.deadline_id)]
+    if transfer is None:
+        return decisions
+    decisions.insert(0, d.SaveTransfer(dataclasses.replace(transfer, checked=True)))
+    if transfer.concurrent_exit_date != day:
+        decisions.append(_exit_date_mismatch(transfer))
+    if not transfer.reenrolled:
+        decisions.append(
+            raise_alert(
+                REENROLMENT_MISSING,
+                "R7",
+                **_where(transfer),
+                message=(
+                    f"Student transferred out of {transfer.from_school_code} on {day} to continue at "
+                    f"{transfer.school_code}, but was not re-enrolled there"
+                ),
+                details={"transfer_date": day.isoformat(), "from_school_code": transfer.from_school_code},
+            )
+        )
+    ended = [
+        ce
+        for ce in state.course_enrolments_of(deadline.asn)
+        if ce.school_code == transfer.school_code and ce.exit_date == day
+    ]
+    for ce in sorted(ended, key=lambda c: (c.course_code, c.section_id)):
+        decisions.append(
+            raise_alert(
+                COURSE_REENROLMENT_MISSING,
+                "R7",
+                **_where(transfer) | {"subject": f"{day.isoformat()}/{ce.course_code}/{ce.section_id}"},
+                message=(
+                    f"Course {ce.course_code} section {ce.section_id} at {transfer.school_code} ended on the "
+                    f"transfer date {day} and was not re-enrolled as of that date"
+                ),
+                details={"transfer_date": day.isoformat(), "course_code": ce.course_code, "section_id": ce.section_id},
+            )
+        )
+    return decisions
+
+
+def _open_transfers(state: State, asn: str, school_code: str) -> list[Transfer]:
+    return sorted(
+        (t for t in state.transfers_of(asn) if t.school_code == school_code), key=lambda t: t.transfer_date
+    )
+
+
+def _where(transfer: Transfer) -> dict:
+    return {
+        "asn": transfer.asn,
+        "school_code": transfer.school_code,
+        "home_school_code": transfer.from_school_code,
+        "school_year_id": school_year_of(transfer.transfer_date),
+        "subject": transfer.transfer_date.isoformat(),
+    }
+
+
+def _mismatch_id(transfer: Transfer) -> str:
+    return alert_id(
+        CONCURRENT_EXIT_DATE_MISMATCH, "R7", transfer.asn, transfer.school_code, transfer.transfer_date.isoformat()
+    )
+
+
+def _exit_date_mismatch(transfer: Transfer) -> d.RaiseAlert:
+    observed = transfer.concurrent_exit_date.isoformat() if transfer.concurrent_exit_date else "none yet"
+    return raise_alert(
+        CONCURRENT_EXIT_DATE_MISMATCH,
+        "R7",
+        **_where(transfer),
+        message=(
+            f"Concurrent enrolment at {transfer.school_code} must exit on the transfer date "
+            f"{transfer.transfer_date} used at {transfer.from_school_code}; its exit date is {observed}"
+        ),
+        details={
+            "transfer_date": transfer.transfer_date.isoformat(),
+            "concurrent_exit_date": transfer.concurrent_exit_date.isoformat() if transfer.concurrent_exit_date else "",
+        },
+    )

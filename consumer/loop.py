@@ -1,0 +1,211 @@
+"""The consumer loop: poll, align by event time, process a batch in one transaction, then commit offsets."""
+
+import threading
+import time
+
+import structlog
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from consumer import metrics
+from consumer.alignment import EventTimeAligner
+from consumer.end_of_year import EndOfYearRunner
+from consumer.kafka_options import consumer_options
+from consumer.records import InputRecord, decode_record
+from consumer.service import Service
+from consumer.settings import Settings
+from producers.relay import OutboxRelay
+from schemas.codec import MessageCodec
+from schemas.events import EventBase
+from schemas.term_closed import TermClosed
+
+log = structlog.get_logger(__name__)
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, loop: "ConsumerLoop"):
+        self.loop = loop
+
+    def on_partitions_revoked(self, revoked):
+        self.loop.commit(only=set(revoked))
+        self.loop.aligner.revoke(revoked)
+        self.loop.buffer_paused -= set(revoked)
+        if revoked:
+            log.info("partitions revoked", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
+
+    def on_partitions_assigned(self, assigned):
+        self.loop.aligner.assign(assigned)
+        log.info("partitions assigned", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
+
+
+class ConsumerLoop:
+    def __init__(
+        self,
+        settings: Settings,
+        service: Service,
+        end_of_year: EndOfYearRunner,
+        relay: OutboxRelay,
+        stop: threading.Event,
+        codec: MessageCodec | None = None,
+    ):
+        self.settings = settings
+        self.service = service
+        self.end_of_year = end_of_year
+        self.relay = relay
+        self.stop = stop
+        self.codec = codec or MessageCodec()
+        self.expected = {settings.topic_enrollment_changed: EventBase, settings.topic_term_closed: TermClosed}
+        self.aligner = EventTimeAligner(settings.alignment_wait_ms / 1000)
+        self.consumer: KafkaConsumer | None = None
+        self.pending_commit: dict[TopicPartition, int] = {}
+        self.buffer_paused: set[TopicPartition] = set()
+        self.backpressure = False
+        self.last_poll_ok = 0.0
+        self._next_housekeeping = 0.0
+
+    def run(self, until_idle_s: float | None = None) -> int:
+        self.consumer = KafkaConsumer(**consumer_options(self.settings, self.settings.consumer_group))
+        self.consumer.subscribe(self.settings.input_topics, listener=_Listener(self))
+        self.end_of_year.run_pending(self.stop)
+        quiet_since: float | None = None
+        try:
+            while not self.stop.is_set():
+                polled = self.consumer.poll(timeout_ms=100)
+                self.last_poll_ok = time.monotonic()
+                self._buffer(polled)
+                worked = self._process_released()
+                self._housekeeping()
+                if until_idle_s is None:
+                    continue
+                if polled or worked or not self._caught_up():
+                    quiet_since = None
+                elif quiet_since is None:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= until_idle_s:
+                    log.info("idle: every partition read to its end and the outbox is empty")
+                    break
+        finally:
+            self._shutdown()
+        return 0
+
+    def _buffer(self, polled) -> None:
+        for tp, records in polled.items():
+            expected = self.expected.get(tp.topic, EventBase)
+            decoded = [
+                decode_record(self.codec, expected, tp.topic, tp.partition, r.offset, r.key, r.value) for r in records
+            ]
+            self.aligner.add(tp, decoded)
+            metrics.EVENTS_CONSUMED.labels(tp.topic).inc(len(records))
+            if self.aligner.size(tp) >= self.settings.partition_buffer_limit and tp not in self.buffer_paused:
+                self.consumer.pause(tp)
+                self.buffer_paused.add(tp)
+
+    def _lagging(self, tp: TopicPartition) -> bool:
+        highwater = self.consumer.highwater(tp)
+        if highwater is None:
+            return True
+        return self.consumer.position(tp) < highwater
+
+    def _process_released(self) -> bool:
+        released = self.aligner.release(self._lagging, self.settings.max_poll_records)
+        self._resume_drained()
+        if not released:
+            return False
+        for segment in _segments(released):
+            partitions = {r.partition for r in segment if r.topic == self.settings.topic_enrollment_changed}
+            started = time.monotonic()
+            stats = self.service.process(segment, self._owned_partitions() or partitions)
+            metrics.BATCH_DURATION.observe(time.monotonic() - started)
+            metrics.BATCH_SIZE.observe(len(segment))
+            for record in segment:
+                self.pending_commit[TopicPartition(record.topic, record.partition)] = record.offset + 1
+            self.relay.notify()
+            if stats.runs_started or isinstance(segment[-1].message, TermClosed):
+                self.end_of_year.run_pending(self.stop)
+        self.commit()
+        return True
+
+    def _owned_partitions(self) -> set[int]:
+        return {tp.partition for tp in self.consumer.assignment() if tp.topic == self.settings.topic_enrollment_changed}
+
+    def _resume_drained(self) -> None:
+        for tp in list(self.buffer_paused):
+            if self.aligner.size(tp) < self.settings.partition_buffer_limit // 2:
+                self.buffer_paused.discard(tp)
+                if not self.backpressure:
+                    self.consumer.resume(tp)
+
+    def commit(self, only: set[TopicPartition] | None = None) -> None:
+        offsets = {
+            tp: OffsetAndMetadata(offset, "", -1)
+            for tp, offset in self.pending_commit.items()
+            if only is None or tp in only
+        }
+        if not offsets or self.consumer is None:
+            return
+        try:
+            self.consumer.commit(offsets)
+            for tp in offsets:
+                self.pending_commit.pop(tp, None)
+        except KafkaError as exc:  # a rebalance: the next owner re-reads, and processed ids make it harmless
+            log.warning("offset commit failed", error=f"{type(exc).__name__}: {exc}")
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now < self._next_housekeeping:
+            return
+        self._next_housekeeping = now + 0.5
+        backlog = self.relay.outbox.backlog()
+        metrics.OUTBOX_BACKLOG.set(backlog)
+        limit = self.settings.outbox_backlog_limit
+        assignment = self.consumer.assignment()
+        if not self.backpressure and backlog > limit:
+            self.backpressure = True
+            self.consumer.pause(*assignment)
+            metrics.PAUSED.set(1)
+            log.warning("outbox backlog over its limit: consumption paused", backlog=backlog, limit=limit)
+        elif self.backpressure and backlog <= limit // 2:
+            self.backpressure = False
+            self.consumer.resume(*(tp for tp in assignment if tp not in self.buffer_paused))
+            metrics.PAUSED.set(0)
+            log.info("outbox caught up: consumption resumed", backlog=backlog)
+        for tp in assignment:
+            highwater = self.consumer.highwater(tp)
+            if highwater is not None:
+                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
+                    max(0, highwater - self.consumer.position(tp)) + self.aligner.size(tp)
+                )
+
+    def _caught_up(self) -> bool:
+        assignment = self.consumer.assignment()
+        if not assignment or self.aligner.size() or self.backpressure:
+            return False
+        if any(self._lagging(tp) for tp in assignment):
+            return False
+        return self.relay.outbox.backlog() == 0
+
+    def _shutdown(self) -> None:
+        if self.consumer is None:
+            return
+        try:
+            self.commit()
+            if not self.relay.drain(self.settings.shutdown_timeout_s):
+                log.warning("shutdown: outbox not drained in time; it is kept and sent on the next start")
+            self.commit()
+        finally:
+            self.consumer.close()
+
+
+def _segments(records: list[InputRecord]) -> list[list[InputRecord]]:
+    """Split after each TermClosed: End of Year runs before the events that follow it."""
+    segments, current = [], []
+    for record in records:
+        current.append(record)
+        if isinstance(record.message, TermClosed):
+            segments.append(current)
+            current = []
+    if current:
+        segments.append(current)
+    return segments

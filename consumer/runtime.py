@@ -1,0 +1,119 @@
+"""Wiring the service from settings: database, migrations, publisher, outbox relay, consumer loop, health."""
+
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+
+from consumer import metrics
+from consumer.connect import prepare_broker
+from consumer.domain.policy import Policy
+from consumer.end_of_year import EndOfYearRunner
+from consumer.health import HealthServer
+from consumer.kafka_options import producer_options
+from consumer.loop import ConsumerLoop
+from consumer.service import Service
+from consumer.settings import Settings
+from consumer.store.database import Database
+from consumer.store.migrate import upgrade
+from consumer.store.outbox import OutboxStore
+from consumer.topics import ensure_topics
+from producers.publisher import Publisher, RetryPolicy
+from producers.relay import OutboxRelay, PendingMessage
+
+log = structlog.get_logger(__name__)
+
+
+def policy_from(settings: Settings) -> Policy:
+    return Policy(
+        policy_date=settings.policy_date,
+        eoy_exit_code=settings.eoy_exit_code,
+        grace_period=settings.grace_period,
+        purge_after=timedelta(days=settings.created_in_error_purge_days),
+        zone=settings.zone,
+    )
+
+
+def all_topics(settings: Settings) -> list[str]:
+    inputs = settings.input_topics
+    return inputs + settings.output_topics + [settings.dead_letter_topic(t) for t in inputs]
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect, check and migrate the state store."""
+    database = Database(settings.database_url, settings.db_retry_seconds)
+    database.check()
+    upgrade(database)
+    database.on_retry = lambda exc: metrics.DB_RETRIES.inc()
+    return database
+
+
+def make_relay(settings: Settings, database: Database, stop: threading.Event) -> OutboxRelay:
+    topics = all_topics(settings)
+
+    def published(rows: list[PendingMessage]) -> None:
+        for row in rows:
+            metrics.PUBLISHED.labels(row.topic).inc()
+
+    publisher = Publisher(
+        producer_options(settings),
+        prepare=lambda: ensure_topics(settings, topics),
+        retry=RetryPolicy(settings.publish_retry_initial_s, settings.publish_retry_max_s),
+        on_retry=lambda exc: metrics.PUBLISH_RETRIES.labels(type(exc).__name__).inc(),
+        stop=stop,
+    )
+    return OutboxRelay(
+        OutboxStore(database),
+        publisher,
+        batch_size=settings.outbox_batch_size,
+        retention=timedelta(hours=settings.outbox_retention_hours),
+        on_published=published,
+    )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    relay: OutboxRelay
+    loop: ConsumerLoop
+    stop: threading.Event
+    health: HealthServer | None = None
+
+    def run(self, until_idle_s: float | None = None) -> int:
+        self.relay.start()
+        try:
+            return self.loop.run(until_idle_s)
+        finally:
+            self.relay.stop()
+            self.relay.join(timeout=10)
+            if self.health is not None:
+                self.health.stop()
+            self.database.dispose()
+
+    def readiness(self) -> dict[str, str | None]:
+        try:
+            self.database.check()
+            database = None
+        except Exception as exc:
+            database = str(exc)
+        stale = self.loop.last_poll_ok == 0 or self.relay.last_error is not None
+        broker = (self.relay.last_error or "consumer has not polled yet") if stale else None
+        return {"database": database, "broker": broker}
+
+
+def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
+    stop = stop or threading.Event()
+    prepare_broker(settings, all_topics(settings))
+    database = open_database(settings)
+    policy = policy_from(settings)
+    service = Service(settings, database, policy)
+    relay = make_relay(settings, database, stop)
+    end_of_year = EndOfYearRunner(database, policy, service.encoder, settings.eoy_chunk_size)
+    end_of_year.on_chunk = relay.notify
+    loop = ConsumerLoop(settings, service, end_of_year, relay, stop)
+    runtime = Runtime(settings, database, relay, loop, stop)
+    if settings.metrics_port:
+        runtime.health = HealthServer(settings.metrics_host, settings.metrics_port, runtime.readiness).start()
+    return runtime

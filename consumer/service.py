@@ -1,0 +1,175 @@
+"""Handling a batch: one transaction loads state, runs the rules, and writes state, ids and outbox rows."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy.engine import Connection
+
+from consumer import metrics
+from consumer.domain.decisions import stable_id
+from consumer.domain.outputs import Output
+from consumer.domain.policy import Policy
+from consumer.domain.rules import advance_to, handle_event
+from consumer.domain.rules.end_of_year import new_run
+from consumer.records import InputRecord
+from consumer.settings import Settings
+from consumer.store import loader, writer
+from consumer.store.database import Database
+from consumer.store.end_of_year import insert_runs
+from consumer.store.writer import OutboxRecord
+from schemas.codec import MessageCodec
+from schemas.events import SCHOOL_EVENT_TYPES
+from schemas.term_closed import TermClosed
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class BatchStats:
+    processed: Counter = field(default_factory=Counter)
+    duplicates: Counter = field(default_factory=Counter)
+    dead_letters: Counter = field(default_factory=Counter)
+    alerts: Counter = field(default_factory=Counter)
+    syncs: Counter = field(default_factory=Counter)
+    runs_started: int = 0
+
+
+class OutputEncoder:
+    """Outputs and dead letters to outbox rows: topic, key, Avro value, headers with a stable message id."""
+
+    def __init__(self, settings: Settings, codec: MessageCodec):
+        self.settings = settings
+        self.codec = codec
+        self.topics = {"alert": settings.topic_core_alerts, "sync": settings.topic_pasi_exit_date_sync}
+
+    def output(self, output: Output) -> OutboxRecord:
+        message = output.message
+        return OutboxRecord(
+            topic=self.topics[output.kind],
+            key=message.key.encode(),
+            value=self.codec.encode(message),
+            headers=[("message_id", output.message_id.encode()), ("source_event_id", message.source_event_id.encode())],
+            message_id=output.message_id,
+        )
+
+    def dead_letter(self, record: InputRecord) -> OutboxRecord:
+        headers = {
+            "error.class": record.error_class or "Error",
+            "error.message": (record.error_message or "")[:4000],
+            "source.topic": record.topic,
+            "source.partition": str(record.partition),
+            "source.offset": str(record.offset),
+            "failed_at": datetime.now(UTC).isoformat(),
+        }
+        return OutboxRecord(
+            topic=self.settings.dead_letter_topic(record.topic),
+            key=record.key,
+            value=record.value or b"",
+            headers=[(name, value.encode()) for name, value in headers.items()],
+            message_id=stable_id("dead-letter", record.topic, record.partition, record.offset),
+        )
+
+
+class Service:
+    def __init__(self, settings: Settings, database: Database, policy: Policy, codec: MessageCodec | None = None):
+        self.settings = settings
+        self.database = database
+        self.policy = policy
+        self.encoder = OutputEncoder(settings, codec or MessageCodec())
+
+    def process(self, records: list[InputRecord], partitions: set[int] | None = None) -> BatchStats:
+        """Apply a batch in one transaction (retried whole on transient database errors)."""
+        stats = self.database.run(lambda connection: self._apply(connection, records, partitions))
+        _count(stats)
+        return stats
+
+    def _apply(self, connection: Connection, records: list[InputRecord], partitions: set[int] | None) -> BatchStats:
+        stats = BatchStats()
+        fresh = loader.unprocessed(connection, (r.dedupe_id for r in records))
+        events = [r for r in records if not r.dead and r.dedupe_id in fresh]
+        state = loader.load_state(connection, _request(events, partitions))
+        outbox: list[OutboxRecord] = []
+        runs = []
+        marks: dict[tuple[str, int], datetime] = {}
+        done: list[str] = []
+        for record in records:
+            if record.dedupe_id not in fresh:
+                stats.duplicates[record.topic] += 1
+                continue
+            fresh.discard(record.dedupe_id)  # the same id twice in one batch counts once
+            done.append(record.dedupe_id)
+            if record.dead:
+                outbox.append(self.encoder.dead_letter(record))
+                stats.dead_letters[(record.topic, record.error_class)] += 1
+                log.warning(
+                    "dead letter", topic=record.topic, partition=record.partition, offset=record.offset,
+                    error_class=record.error_class, error=record.error_message,
+                )
+                continue
+            message = record.message
+            key = (record.topic, record.partition)
+            marks[key] = max(marks.get(key, message.occurred_at), message.occurred_at)
+            if isinstance(message, TermClosed):
+                advance_to(state, message.occurred_at, self.policy)
+                runs.append(new_run(message, self.policy))
+                stats.processed["TermClosed"] += 1
+                continue
+            handle_event(state, message, self.policy, record.partition)
+            stats.processed[message.event_type] += 1
+        outbox += [self.encoder.output(output) for output in state.outputs]
+        for output in state.outputs:
+            if output.kind == "alert":
+                stats.alerts[(output.message.code, output.message.status)] += 1
+            else:
+                stats.syncs[output.message.action] += 1
+        writer.save_state(connection, state)
+        writer.mark_processed(connection, done)
+        writer.save_watermarks(connection, marks)
+        writer.write_outbox(connection, outbox)
+        stats.runs_started = insert_runs(connection, runs)
+        return stats
+
+
+def _request(records: list[InputRecord], partitions: set[int] | None) -> loader.LoadRequest:
+    request = loader.LoadRequest(partitions=partitions)
+    for record in records:
+        message = record.message
+        if isinstance(message, TermClosed):
+            continue
+        horizon = request.deadline_horizon
+        request.deadline_horizon = message.occurred_at if horizon is None else max(horizon, message.occurred_at)
+        request.schools.add(message.school_code)
+        payload = message.payload
+        if message.event_type in SCHOOL_EVENT_TYPES:
+            if message.event_type == "SchoolTermsConfigured":
+                request.configured.add((message.school_code, payload.school_year_id))
+            else:
+                request.scheduled.add((message.school_code, payload.course_code))
+                request.courses.add((message.school_code, payload.course_code))
+            continue
+        request.asns.add(message.asn)
+        if message.event_type == "ConcurrentEnrolmentStarted":
+            request.schools.add(payload.home_school_code)
+            request.setup_schools.add(message.school_code)
+        elif message.event_type in ("CourseEnrolled", "StoredGradePosted"):
+            request.courses.add((message.school_code, payload.course_code))
+    for record in records:
+        if isinstance(record.message, TermClosed):
+            at = record.message.occurred_at
+            request.deadline_horizon = at if request.deadline_horizon is None else max(request.deadline_horizon, at)
+    return request
+
+
+def _count(stats: BatchStats) -> None:
+    for event_type, n in stats.processed.items():
+        metrics.EVENTS_PROCESSED.labels(event_type).inc(n)
+    for topic, n in stats.duplicates.items():
+        metrics.EVENTS_DUPLICATE.labels(topic).inc(n)
+    for (topic, reason), n in stats.dead_letters.items():
+        metrics.EVENTS_DEAD_LETTERED.labels(topic, reason).inc(n)
+    for (code, status), n in stats.alerts.items():
+        metrics.ALERTS.labels(code, status).inc(n)
+    for action, n in stats.syncs.items():
+        metrics.SYNCS.labels(action).inc(n)

@@ -1,0 +1,1 @@
+"""The state store: SQLAlchemy Core tables, migrations, batch loading and writing, and the outbox."""

@@ -1,0 +1,90 @@
+"""End-of-Year runs in the store: one row per run id, a cursor over students, set-based candidates."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, or_, select, union, update
+from sqlalchemy.engine import Connection
+
+from consumer.domain.model import ACTIVE, CONCURRENT, EndOfYearRun
+from consumer.store import tables as t
+from consumer.store.writer import _insert
+
+
+def insert_runs(connection: Connection, runs: list[EndOfYearRun]) -> int:
+    """Record new runs; a run id already recorded (a re-delivered broadcast) is left as it is."""
+    inserted = 0
+    now = datetime.now(UTC)
+    for run in runs:
+        statement = _insert(connection, t.eoy_runs).on_conflict_do_nothing(index_elements=["run_id"])
+        result = connection.execute(
+            statement,
+            {
+                "run_id": run.run_id,
+                "event_id": run.event_id,
+                "school_year_id": run.school_year_id,
+                "closed_on": run.closed_on,
+                "school_codes": sorted(run.school_codes),
+                "exit_code": run.exit_code,
+                "occurred_at": run.occurred_at,
+                "status": "RUNNING",
+                "cursor_asn": "",
+                "closed_count": 0,
+                "started_at": now,
+            },
+        )
+        inserted += result.rowcount or 0
+    return inserted
+
+
+def next_running(connection: Connection) -> EndOfYearRun | None:
+    row = connection.execute(
+        select(t.eoy_runs).where(t.eoy_runs.c.status == "RUNNING").order_by(t.eoy_runs.c.occurred_at).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return EndOfYearRun(
+        run_id=row.run_id,
+        event_id=row.event_id,
+        school_year_id=row.school_year_id,
+        closed_on=row.closed_on,
+        school_codes=frozenset(row.school_codes),
+        exit_code=row.exit_code,
+        occurred_at=row.occurred_at,
+        status=row.status,
+        cursor_asn=row.cursor_asn,
+        closed_count=row.closed_count,
+    )
+
+
+def candidate_asns(connection: Connection, run: EndOfYearRun, limit: int) -> list[str]:
+    """The next students after the cursor with an active concurrent enrolment or a CHA course in scope."""
+    e, c = t.enrolments.c, t.course_enrolments.c
+    scope = sorted(run.school_codes)
+    enrolled = select(e.asn).where(e.kind == CONCURRENT, e.status == ACTIVE, e.asn > run.cursor_asn)
+    challenged = select(c.asn).where(
+        c.course_type == "CHA",
+        c.term_id >= run.school_year_id * 100,
+        c.term_id < (run.school_year_id + 1) * 100,
+        c.asn > run.cursor_asn,
+    )
+    if scope:
+        enrolled = enrolled.where(or_(e.school_code.in_(scope), e.home_school_code.in_(scope)))
+        challenged = challenged.where(c.school_code.in_(scope))
+    both = union(enrolled.order_by(e.asn).limit(limit), challenged.order_by(c.asn).limit(limit)).subquery()
+    return list(connection.execute(select(both.c.asn).order_by(both.c.asn).limit(limit)).scalars())
+
+
+def advance(connection: Connection, run: EndOfYearRun, cursor_asn: str, closed: int) -> None:
+    connection.execute(
+        update(t.eoy_runs)
+        .where(t.eoy_runs.c.run_id == run.run_id)
+        .values(cursor_asn=cursor_asn, closed_count=t.eoy_runs.c.closed_count + closed)
+    )
+
+
+def finish(connection: Connection, run: EndOfYearRun) -> None:
+    connection.execute(
+        update(t.eoy_runs)
+        .where(and_(t.eoy_runs.c.run_id == run.run_id))
+        .values(status="DONE", finished_at=datetime.now(UTC))
+    )

@@ -1,0 +1,184 @@
+"""Loading the state a batch needs with a few set-based queries, never one query per event."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.engine import Connection
+
+from consumer.domain.alerts import CHALLENGE_COURSE_INCOMPLETE, SCHOOL_SETUP_MISMATCH, TERM_ID_MISMATCH
+from consumer.domain.model import (
+    ACTIVE,
+    CONCURRENT,
+    RAISED,
+    Alert,
+    CourseEnrolment,
+    Deadline,
+    Enrolment,
+    SchoolTerms,
+    Section,
+    StoredGrade,
+    Transfer,
+)
+from consumer.domain.state import State
+from consumer.store import tables as t
+from consumer.store.rows import from_row
+
+CHUNK = 2_000  # bound parameters per IN list
+
+
+@dataclass
+class LoadRequest:
+    """What a batch touches; the loader widens it to everything the rules may read."""
+
+    asns: set[str] = field(default_factory=set)
+    schools: set[str] = field(default_factory=set)
+    configured: set[tuple[str, int]] = field(default_factory=set)  # SchoolTermsConfigured (school, year)
+    scheduled: set[tuple[str, str]] = field(default_factory=set)  # SectionScheduled (school, course)
+    courses: set[tuple[str, str]] = field(default_factory=set)  # (school, course) whose sections matter
+    setup_schools: set[str] = field(default_factory=set)  # schools whose R2 alerts matter
+    deadline_horizon: datetime | None = None
+    partitions: set[int] | None = None  # deadlines of these input partitions only (None: all)
+    deadlines: bool = True  # load the deadlines due by the horizon
+
+
+def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    batch = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _select_in(connection: Connection, table, column, values, *where) -> list:
+    rows = []
+    for part in chunks(sorted(values)):
+        rows += connection.execute(select(table).where(column.in_(part), *where)).all()
+    return rows
+
+
+def watermark(connection: Connection) -> datetime | None:
+    return connection.execute(select(func.max(t.watermarks.c.occurred_at))).scalar()
+
+
+def load_state(connection: Connection, request: LoadRequest) -> State:
+    state = State(watermark(connection))
+    asns = set(request.asns)
+    schools = set(request.schools)
+
+    horizon = max(filter(None, (state.watermark, request.deadline_horizon)), default=None)
+    if horizon is not None and request.deadlines:
+        where = [t.deadlines.c.due_at <= horizon]
+        if request.partitions is not None:
+            where.append(or_(t.deadlines.c.partition.in_(sorted(request.partitions)), t.deadlines.c.partition.is_(None)))
+        due = [from_row(Deadline, r) for r in connection.execute(select(t.deadlines).where(*where))]
+        state.load(due)
+        asns |= {x.asn for x in due}
+
+    alerts: dict[str, Alert] = {}
+    a = t.alerts.c
+    for school, course in request.scheduled:
+        for row in connection.execute(
+            select(t.alerts).where(
+                a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED, a.school_code == school, a.subject == course
+            )
+        ):
+            alert = from_row(Alert, row)
+            alerts[alert.alert_id] = alert
+            asns.add(alert.asn)
+    setup_schools = set(request.setup_schools)
+    if request.configured:
+        for school, year in request.configured:
+            for row in connection.execute(
+                select(t.alerts).where(
+                    a.code == TERM_ID_MISMATCH.code, a.status == RAISED, a.home_school_code == school, a.school_year_id == year
+                )
+            ):
+                alert = from_row(Alert, row)
+                alerts[alert.alert_id] = alert
+        configured_schools = sorted({school for school, _ in request.configured})
+        e = t.enrolments.c
+        pairs = connection.execute(
+            select(e.home_school_code, e.school_code, func.count())
+            .where(
+                e.kind == CONCURRENT,
+                e.status == ACTIVE,
+                or_(e.school_code.in_(configured_schools), e.home_school_code.in_(configured_schools)),
+            )
+            .group_by(e.home_school_code, e.school_code)
+        ).all()
+        state.pair_counts = {(home, school): count for home, school, count in pairs}
+        for home, school in state.pair_counts:
+            schools |= {home, school}
+            setup_schools.add(school)
+        setup_schools |= set(configured_schools)
+    if setup_schools:
+        for row in _select_in(connection, t.alerts, a.school_code, setup_schools, a.code == SCHOOL_SETUP_MISMATCH.code):
+            alert = from_row(Alert, row)
+            alerts[alert.alert_id] = alert
+
+    asns.discard(None)
+    enrolments = [from_row(Enrolment, r) for r in _select_in(connection, t.enrolments, t.enrolments.c.asn, asns)]
+    course_enrolments = [
+        from_row(CourseEnrolment, r) for r in _select_in(connection, t.course_enrolments, t.course_enrolments.c.asn, asns)
+    ]
+    grades = [
+        from_row(StoredGrade, r)
+        for r in _select_in(connection, t.stored_grades, t.stored_grades.c.asn, asns, t.stored_grades.c.course_type == "CHA")
+    ]
+    transfers = [from_row(Transfer, r) for r in _select_in(connection, t.transfers, t.transfers.c.asn, asns)]
+    for row in _select_in(connection, t.alerts, a.asn, asns):
+        alert = from_row(Alert, row)
+        alerts[alert.alert_id] = alert
+
+    for enrolment in enrolments:
+        schools.add(enrolment.school_code)
+        if enrolment.home_school_code:
+            schools.add(enrolment.home_school_code)
+    schools |= {transfer.from_school_code for transfer in transfers}
+    terms = [from_row(SchoolTerms, r) for r in _select_in(connection, t.school_terms, t.school_terms.c.school_code, schools)]
+
+    courses = set(request.courses) | {(ce.school_code, ce.course_code) for ce in course_enrolments if ce.course_type == "CHA"}
+    courses |= {(x.school_code, x.subject) for x in alerts.values() if x.code == CHALLENGE_COURSE_INCOMPLETE.code}
+    sections = []
+    s = t.sections.c
+    for part in chunks(sorted(courses)):
+        sections += [
+            from_row(Section, r) for r in connection.execute(select(t.sections).where(tuple_(s.school_code, s.course_code).in_(part)))
+        ]
+
+    state.load(enrolments)
+    state.load(course_enrolments)
+    state.load(grades)
+    state.load(transfers)
+    state.load(terms)
+    state.load(sections)
+    state.load(alerts.values())
+    return state
+
+
+def unprocessed(connection: Connection, event_ids: Iterable[str]) -> set[str]:
+    """The ids among `event_ids` that no committed batch has handled."""
+    ids = set(event_ids)
+    done = set()
+    for part in chunks(sorted(ids)):
+        done |= set(
+            connection.execute(
+                select(t.processed_events.c.event_id).where(t.processed_events.c.event_id.in_(part))
+            ).scalars()
+        )
+    return ids - done
+
+
+def known_runs(connection: Connection, run_ids: Iterable[str]) -> set[str]:
+    ids = sorted(set(run_ids))
+    if not ids:
+        return set()
+    return set(connection.execute(select(t.eoy_runs.c.run_id).where(t.eoy_runs.c.run_id.in_(ids))).scalars())
+
+
+__all__ = ["LoadRequest", "load_state", "unprocessed", "known_runs", "watermark"]

@@ -1,0 +1,99 @@
+"""The outbox as the relay sees it: pending rows in id order, marking them sent, one relay at a time."""
+
+import fcntl
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.engine import make_url
+
+from consumer.store import tables as t
+from consumer.store.database import Database
+from consumer.store.loader import chunks
+from producers.relay import PendingMessage
+
+RELAY_LOCK_ID = 7429002
+
+
+class OutboxStore:
+    def __init__(self, database: Database):
+        self.database = database
+        self._lock_connection = None
+        self._lock_file = None
+
+    def pending(self, limit: int) -> list[PendingMessage]:
+        o = t.outbox.c
+        query = select(o.id, o.topic, o.key, o.value, o.headers).where(o.sent_at.is_(None)).order_by(o.id).limit(limit)
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            PendingMessage(row.id, row.topic, row.key, row.value, [(n, v.encode()) for n, v in row.headers])
+            for row in rows
+        ]
+
+    def mark_sent(self, ids: list[int]) -> None:
+        now = datetime.now(UTC)
+
+        def work(connection) -> None:
+            for part in chunks(ids):
+                connection.execute(update(t.outbox).where(t.outbox.c.id.in_(part)).values(sent_at=now))
+
+        self.database.run(work)
+
+    def backlog(self) -> int:
+        with self.database.engine.connect() as connection:
+            return connection.execute(select(func.count()).where(t.outbox.c.sent_at.is_(None))).scalar_one()
+
+    def prune(self, retention: timedelta) -> int:
+        cutoff = datetime.now(UTC) - retention
+        result = self.database.run(lambda c: c.execute(delete(t.outbox).where(t.outbox.c.sent_at < cutoff)))
+        return result.rowcount or 0
+
+    def try_lock(self) -> bool:
+        """Become the only relay publishing from this database; released when the process ends."""
+        if self.database.dialect == "sqlite":
+            return self._try_file_lock()
+        if self._lock_connection is not None:
+            try:
+                self._lock_connection.execute(text("SELECT 1"))
+                return True
+            except Exception:
+                self._drop_lock_connection()
+        connection = self.database.engine.connect()
+        got = connection.execute(text(f"SELECT pg_try_advisory_lock({RELAY_LOCK_ID})")).scalar()
+        connection.commit()
+        if got:
+            self._lock_connection = connection
+            return True
+        connection.close()
+        return False
+
+    def _try_file_lock(self) -> bool:
+        if self._lock_file is not None:
+            return True
+        database = make_url(str(self.database.engine.url)).database or "state.db"
+        path = Path(f"{database}.relay.lock") if database != ":memory:" else None
+        if path is None:
+            return True
+        handle = open(path, "a+")  # noqa: SIM115 - held open for the life of the lock
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._lock_file = handle
+        return True
+
+    def _drop_lock_connection(self) -> None:
+        try:
+            self._lock_connection.close()
+        except Exception:
+            pass
+        self._lock_connection = None
+
+    def unlock(self) -> None:
+        if self._lock_connection is not None:
+            self._drop_lock_connection()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None

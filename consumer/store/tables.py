@@ -1,0 +1,221 @@
+"""The state store's tables (SQLAlchemy Core); migrations under `migrations/` create and evolve them."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
+
+metadata = MetaData()
+
+school_terms = Table(
+    "school_terms",
+    metadata,
+    Column("school_code", String(4), primary_key=True),
+    Column("school_year_id", Integer, primary_key=True),
+    Column("term_ids", JSON, nullable=False),
+    Column("is_summer_school", Boolean, nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+)
+
+sections = Table(
+    "sections",
+    metadata,
+    Column("school_code", String(4), primary_key=True),
+    Column("course_code", String(200), primary_key=True),
+    Column("section_id", String(200), primary_key=True),
+    Column("term_id", Integer, nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("asn", String(9), primary_key=True),
+    Column("school_code", String(4), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("home_school_code", String(4)),
+    Column("entry_date", Date),
+    Column("grade", String(200)),
+    Column("status", String(10), nullable=False),
+    Column("exit_date", Date),
+    Column("exit_code", String(200)),
+    Column("exit_reason", String(20)),
+    Column("source_event_id", String(200), nullable=False),
+    Column("purge_after", UtcDateTime),
+    Index("ix_enrolments_kind_status_asn", "kind", "status", "asn"),
+    Index("ix_enrolments_home", "home_school_code", "kind", "status"),
+    Index("ix_enrolments_school", "school_code", "kind", "status"),
+)
+
+course_enrolments = Table(
+    "course_enrolments",
+    metadata,
+    Column("asn", String(9), primary_key=True),
+    Column("school_code", String(4), primary_key=True),
+    Column("course_code", String(200), primary_key=True),
+    Column("section_id", String(200), primary_key=True),
+    Column("term_id", Integer, nullable=False),
+    Column("entry_date", Date, nullable=False),
+    Column("exit_date", Date),
+    Column("course_type", String(200), nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+    Index("ix_course_enrolments_type_term", "course_type", "term_id", "asn"),
+)
+
+stored_grades = Table(
+    "stored_grades",
+    metadata,
+    Column("asn", String(9), primary_key=True),
+    Column("school_code", String(4), primary_key=True),
+    Column("course_code", String(200), primary_key=True),
+    Column("term_id", Integer, primary_key=True),
+    Column("section_id", String(200)),
+    Column("mark", String(200), nullable=False),
+    Column("credits", Integer),
+    Column("course_type", String(200), nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+    Index("ix_stored_grades_asn_type", "asn", "course_type"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(36), primary_key=True),
+    Column("rule", String(4), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("alert_type", String(16), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("asn", String(9)),
+    Column("school_code", String(4), nullable=False),
+    Column("home_school_code", String(4)),
+    Column("school_year_id", Integer),
+    Column("subject", String(400), nullable=False),
+    Column("message", String(2000), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("occurrence", Integer, nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Index("ix_alerts_asn", "asn"),
+    Index("ix_alerts_code_status", "code", "status"),
+    Index("ix_alerts_home_status", "home_school_code", "status"),
+    Index("ix_alerts_school_status", "school_code", "status"),
+    Index("ix_alerts_occurred_at", "occurred_at"),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("asn", String(9), primary_key=True),
+    Column("school_code", String(4), primary_key=True),
+    Column("transfer_date", Date, primary_key=True),
+    Column("from_school_code", String(4), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("concurrent_exit_date", Date),
+    Column("reenrolled", Boolean, nullable=False),
+    Column("checked", Boolean, nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+)
+
+deadlines = Table(
+    "deadlines",
+    metadata,
+    Column("deadline_id", String(36), primary_key=True),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("asn", String(9), nullable=False),
+    Column("school_code", String(4), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("source_event_id", String(200), nullable=False),
+    Column("partition", Integer),
+    Index("ix_deadlines_due_at", "due_at"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("processed_at", UtcDateTime, nullable=False),
+)
+
+watermarks = Table(
+    "watermarks",
+    metadata,
+    Column("topic", String(249), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+)
+
+eoy_runs = Table(
+    "eoy_runs",
+    metadata,
+    Column("run_id", String(200), primary_key=True),
+    Column("event_id", String(200), nullable=False),
+    Column("school_year_id", Integer, nullable=False),
+    Column("closed_on", Date, nullable=False),
+    Column("school_codes", JSON, nullable=False),
+    Column("exit_code", String(200), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("cursor_asn", String(9), nullable=False),
+    Column("closed_count", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("topic", String(249), nullable=False),
+    Column("key", LargeBinary),
+    Column("value", LargeBinary, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Index(
+        "ix_outbox_pending",
+        "id",
+        sqlite_where=text("sent_at IS NULL"),
+        postgresql_where=text("sent_at IS NULL"),
+    ),
+    Index("ix_outbox_sent_at", "sent_at"),
+)

@@ -1,0 +1,94 @@
+"""Writing a batch's effects: changed state, processed event ids, watermarks and outbox rows, set-based."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, bindparam, func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from consumer.domain.state import State
+from consumer.store import tables as t
+from consumer.store.rows import TABLE_OF, key_row, to_row
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    message_id: str
+
+
+def _insert(connection: Connection, table):
+    return (sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert)(table)
+
+
+def upsert(connection: Connection, table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    statement = _insert(connection, table)
+    keys = [column.name for column in table.primary_key.columns]
+    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
+def delete_keys(connection: Connection, table, keys: list[dict]) -> None:
+    if not keys:
+        return
+    columns = [column for column in table.primary_key.columns]
+    condition = and_(*(column == bindparam(f"k_{column.name}") for column in columns))
+    connection.execute(
+        table.delete().where(condition), [{f"k_{name}": value for name, value in key.items()} for key in keys]
+    )
+
+
+def save_state(connection: Connection, state: State) -> None:
+    for name, changes in state.changes.items():
+        table, _ = TABLE_OF[name]
+        upsert(connection, table, [to_row(row) for row in changes.values() if row is not None])
+        delete_keys(connection, table, [key_row(table, key) for key, row in changes.items() if row is None])
+
+
+def mark_processed(connection: Connection, ids: Iterable[str], now: datetime | None = None) -> None:
+    rows = [{"event_id": event_id, "processed_at": now or datetime.now(UTC)} for event_id in ids]
+    if rows:
+        statement = _insert(connection, t.processed_events).on_conflict_do_nothing(index_elements=["event_id"])
+        connection.execute(statement, rows)
+
+
+def save_watermarks(connection: Connection, marks: dict[tuple[str, int], datetime]) -> None:
+    if not marks:
+        return
+    statement = _insert(connection, t.watermarks)
+    greatest = func.max if connection.dialect.name == "sqlite" else func.greatest
+    statement = statement.on_conflict_do_update(
+        index_elements=["topic", "partition"],
+        set_={"occurred_at": greatest(t.watermarks.c.occurred_at, statement.excluded.occurred_at)},
+    )
+    connection.execute(
+        statement, [{"topic": topic, "partition": p, "occurred_at": at} for (topic, p), at in sorted(marks.items())]
+    )
+
+
+def write_outbox(connection: Connection, records: list[OutboxRecord], now: datetime | None = None) -> None:
+    if not records:
+        return
+    created = now or datetime.now(UTC)
+    connection.execute(
+        t.outbox.insert(),
+        [
+            {
+                "topic": r.topic,
+                "key": r.key,
+                "value": r.value,
+                "headers": [[name, value.decode()] for name, value in r.headers],
+                "message_id": r.message_id,
+                "created_at": created,
+            }
+            for r in records
+        ],
+    )

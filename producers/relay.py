@@ -1,0 +1,123 @@
+"""The outbox relay: publishes committed outbox rows in order and marks them sent, retrying forever."""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+import structlog
+
+from producers.publisher import OutgoingRecord, Publisher, StopRequested
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+class OutboxPort(Protocol):
+    def pending(self, limit: int) -> list[PendingMessage]: ...
+    def mark_sent(self, ids: list[int]) -> None: ...
+    def backlog(self) -> int: ...
+    def prune(self, retention: timedelta) -> int: ...
+    def try_lock(self) -> bool: ...
+    def unlock(self) -> None: ...
+
+
+class OutboxRelay(threading.Thread):
+    """Runs beside the consumer; `notify()` after a commit wakes it at once."""
+
+    def __init__(
+        self,
+        outbox: OutboxPort,
+        publisher: Publisher,
+        batch_size: int = 2_000,
+        retention: timedelta = timedelta(hours=24),
+        on_published: Callable[[list[PendingMessage]], None] = lambda rows: None,
+        idle_wait_s: float = 0.5,
+    ):
+        super().__init__(name="outbox-relay", daemon=True)
+        self.outbox = outbox
+        self.publisher = publisher
+        self.batch_size = batch_size
+        self.retention = retention
+        self.on_published = on_published
+        self.idle_wait_s = idle_wait_s
+        self.stop_event = publisher.stop_event
+        self._wake = threading.Event()
+        self.idle = threading.Event()  # set while nothing is pending
+        self.last_error: str | None = None
+        self._last_prune = 0.0
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    self._round()
+                except StopRequested:
+                    break
+                except Exception as exc:  # keep relaying: nothing in the outbox may be stranded
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    log.error("outbox relay failed, retrying", error=self.last_error)
+                    self.stop_event.wait(1.0)
+        finally:
+            self.publisher.close()
+            self.outbox.unlock()
+
+    def _round(self) -> None:
+        if not self.outbox.try_lock():
+            self.idle.clear()
+            self.stop_event.wait(1.0)  # another process's relay publishes; take over if it goes
+            return
+        rows = self.outbox.pending(self.batch_size)
+        if not rows:
+            self.idle.set()
+            self._maybe_prune()
+            self._wake.wait(self.idle_wait_s)
+            self._wake.clear()
+            return
+        self.idle.clear()
+        done = 0
+
+        def acknowledged(count: int) -> None:
+            nonlocal done
+            sent = rows[done : done + count]
+            self.outbox.mark_sent([row.id for row in sent])
+            self.on_published(sent)
+            done += count
+
+        self.publisher.publish(
+            [OutgoingRecord(row.topic, row.key, row.value, row.headers) for row in rows], on_acknowledged=acknowledged
+        )
+        self.last_error = None
+
+    def _maybe_prune(self) -> None:
+        if time.monotonic() - self._last_prune > 60:
+            self._last_prune = time.monotonic()
+            self.outbox.prune(self.retention)
+
+    def drain(self, timeout_s: float) -> bool:
+        """Wait until nothing is pending; False if the timeout passed first."""
+        deadline = time.monotonic() + timeout_s
+        self.notify()
+        while time.monotonic() < deadline:
+            if self.outbox.backlog() == 0:
+                return True
+            self.notify()
+            time.sleep(0.05)
+        return self.outbox.backlog() == 0
