@@ -20,7 +20,8 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_delay,
     stop_never,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 log = structlog.get_logger(__name__)
@@ -97,7 +98,7 @@ class Publisher:
         stop = stop_never if self.retry.give_up_after_s is None else stop_after_delay(self.retry.give_up_after_s)
         retrying = Retrying(
             retry=retry_if_exception_type(PublishError),
-            wait=wait_exponential_jitter(initial=self.retry.initial_s, max=self.retry.max_s),
+            wait=wait_exponential(multiplier=self.retry.initial_s, max=self.retry.max_s) + wait_random(0, self.retry.initial_s),
             stop=stop,
             sleep=self._interruptible_sleep,
             before_sleep=self._before_sleep,

@@ -8,7 +8,7 @@ import structlog
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential, wait_random
 
 from consumer.errors import DatabaseUnavailable
 
@@ -41,7 +41,7 @@ class Database:
                 return work(connection)
         retrying = Retrying(
             retry=retry_if_exception(_transient),
-            wait=wait_exponential_jitter(initial=0.05, max=5.0),
+            wait=wait_exponential(multiplier=0.05, max=5.0) + wait_random(0, 0.05),
             stop=stop_after_delay(self.retry_seconds),
             before_sleep=self._before_sleep,
             reraise=True,

@@ -1,0 +1,5 @@
+"""`python -m consumer` is the `pasi-concurrent` command."""
+
+from consumer.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""Fixtures every test may use: a real broker, real databases, unique names and settings built from them."""
+
+import os
+import uuid
+from urllib.parse import quote
+
+import psycopg
+import pytest
+
+from consumer.settings import Settings
+from tests.support.kafka import docker_answers, start_container, start_embedded
+
+POSTGRES_URL = os.environ.get("PASI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    """The broker the session's tests share: KAFKA_BOOTSTRAP_SERVERS, else a container, else embedded."""
+    from tests.support.kafka import Broker
+
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield Broker(external, "external")
+        return
+    if docker_answers():
+        container, found = start_container()
+        yield found
+        container.stop()
+        return
+    found = start_embedded(tmp_path_factory.mktemp("broker"))
+    yield found
+    found.stop()
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """An embedded broker of this test's own, for tests that pause or restart it."""
+    found = start_embedded(tmp_path / "broker")
+    yield found
+    found.stop()
+
+
+@pytest.fixture
+def unique():
+    """A short suffix that makes topic and group names unique to this test."""
+    return uuid.uuid4().hex[:10]
+
+
+def _postgres_schema_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture
+def postgres_url(unique):
+    """A PostgreSQL URL whose tables live in a schema made for this test and dropped after it."""
+    schema = f"t_{unique}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    yield _postgres_schema_url(schema)
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    """Each state test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def make_settings(broker, unique, tmp_path):
+    """Settings for this test: its own topics, group and var directory, on the session's broker."""
+
+    def make(**overrides) -> Settings:
+        values = dict(
+            kafka_bootstrap_servers=broker.bootstrap,
+            topic_enrollment_changed=f"enrollment-changed-{unique}",
+            topic_term_closed=f"term-closed-{unique}",
+            topic_core_alerts=f"core-alerts-{unique}",
+            topic_pasi_exit_date_sync=f"pasi-exit-date-sync-{unique}",
+            consumer_group=f"pasi-concurrent-{unique}",
+            var_dir=tmp_path / "var",
+            state_db_url=f"sqlite:///{tmp_path / 'state.db'}",
+            metrics_port=0,
+            # the embedded broker joins in ~session/2 and allows short sessions; real Kafka's minimum is 6 s
+            session_timeout_ms=2000 if broker.kind == "embedded" else 6000,
+            heartbeat_interval_ms=500 if broker.kind == "embedded" else 1000,
+            alignment_wait_ms=300,
+            log_format="json",
+        )
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return make

@@ -1,0 +1,113 @@
+"""Running the service and its commands for real: in this process, or as `pasi-concurrent` subprocesses."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from consumer.connect import prepare_broker
+from consumer.kafka_options import producer_options
+from consumer.runtime import all_topics, build
+from consumer.settings import Settings
+from consumer.topic_reader import TopicReader
+from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
+from schemas.codec import MessageCodec
+
+CODEC = MessageCodec()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a `pasi-concurrent` subprocess the same settings."""
+    env = {}
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, timedelta):
+            value = int(value.total_seconds())
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        env[name.upper()] = str(value)
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "consumer", *args]
+
+
+def run_cli(settings: Settings, *args: str, timeout_s: float = 180, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run one `pasi-concurrent` command to completion; stdout and stderr captured as text."""
+    env = clean_environment() | settings_env(settings)
+    return subprocess.run(
+        cli_command(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout_s, check=False
+    )
+
+
+def start_cli(settings: Settings, *args: str, log_path: Path) -> subprocess.Popen:
+    """Start a `pasi-concurrent` command in the background, its output going to `log_path`."""
+    env = clean_environment() | settings_env(settings)
+    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(cli_command(*args), env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def clean_environment() -> dict[str, str]:
+    """The caller's environment without any of the service's settings (tests set their own)."""
+    names = {name.upper() for name in Settings.model_fields}
+    return {k: v for k, v in os.environ.items() if k.upper() not in names}
+
+
+def kill(process: subprocess.Popen, sig: int = signal.SIGKILL, timeout_s: float = 30) -> int:
+    if process.poll() is None:
+        process.send_signal(sig)
+    return process.wait(timeout=timeout_s)
+
+
+def run_service(settings: Settings, until_idle_s: float = 1.0) -> int:
+    """The consumer in this process, until idle."""
+    return build(settings).run(until_idle_s)
+
+
+class ServiceThread:
+    """The consumer in a background thread of this process, stopped like SIGTERM would."""
+
+    def __init__(self, settings: Settings):
+        self.stop_event = threading.Event()
+        self.runtime = build(settings, self.stop_event)
+        self.thread = threading.Thread(target=self.runtime.run, name="service", daemon=True)
+
+    def __enter__(self) -> "ServiceThread":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=60)
+
+
+def publish(settings: Settings, topic: str, messages: list, raw: list[tuple[bytes | None, bytes]] = ()) -> None:
+    """Publish contract messages (encoded as Avro) and raw (key, value) records to `topic`."""
+    prepare_broker(settings, all_topics(settings) + [topic])
+    publisher = Publisher(producer_options(settings), retry=RetryPolicy(give_up_after_s=30))
+    records = [OutgoingRecord(topic, m.key.encode(), CODEC.encode(m)) for m in messages]
+    records += [OutgoingRecord(topic, key, value) for key, value in raw]
+    try:
+        publisher.publish(records)
+    finally:
+        publisher.close()
+
+
+def read_topic(settings: Settings, topic: str, idle_s: float = 0.5, decode: bool = True) -> list:
+    """Everything on `topic` from the beginning: decoded messages, or raw consumer records."""
+    prepare_broker(settings, [topic])
+    with TopicReader(settings, topic, from_beginning=True) as reader:
+        records = list(reader.records(until_idle_s=idle_s))
+    return [CODEC.decode(r.value) for r in records] if decode else records
