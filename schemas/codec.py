@@ -45,6 +45,10 @@ class AvroCodec:
                 return_record_name=True,
             )
         except Exception as exc:  # fastavro raises many types for corrupt input
+            if isinstance(exc, EOFError | IndexError) and stream.tell() >= len(data):
+                raise DecodeError(
+                    f"truncated {writer.name} v{writer.version} datum: the bytes end after {len(data)} bytes"
+                ) from exc
             raise DecodeError(
                 f"bytes do not match writer schema {writer.name} v{writer.version}: "
                 f"{type(exc).__name__}: {exc}"
@@ -83,7 +87,7 @@ class MessageCodec:
                 return enrollment_changed.validate_python(datum)
             return MODELS[name].model_validate(datum)
         except ValidationError as exc:
-            raise InvalidMessage(describe(exc, _TAGS)) from exc
+            raise InvalidMessage(describe(exc, _TAGS if name == "EnrollmentChanged" else frozenset())) from exc
 
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -100,7 +104,7 @@ def parse_json_line(record_name: str, line: str) -> Message:
             return enrollment_changed.validate_json(line)
         return MODELS[record_name].model_validate_json(line)
     except ValidationError as exc:
-        raise InvalidMessage(describe(exc, _TAGS)) from exc
+        raise InvalidMessage(describe(exc, _TAGS if record_name == "EnrollmentChanged" else frozenset())) from exc
 
 
 def to_json(message: BaseModel) -> str:

@@ -2,7 +2,7 @@
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, TypeAdapter, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
 from schemas.payloads import (
     ConcurrentEnrolmentStartedPayload,
@@ -17,7 +17,7 @@ from schemas.payloads import (
     StoredGradePostedPayload,
     StudentReEnrolledPayload,
 )
-from schemas.types import Asn, Identifier, Message, SchoolCode, Text
+from schemas.types import Asn, Identifier, Instant, Message, SchoolCode, Text
 
 
 class EventBase(Message):
@@ -27,7 +27,7 @@ class EventBase(Message):
 
     event_id: Identifier
     event_type: str
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     source: Text
     asn: Asn | None = None
     school_code: SchoolCode

@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from pydantic import AwareDatetime
-
 from schemas.types import (
     AlertCategory,
     AlertStatus,
@@ -11,8 +9,10 @@ from schemas.types import (
     Asn,
     EnrolmentKind,
     Identifier,
+    Instant,
     Message,
     SchoolCode,
+    SchoolYearId,
     SyncAction,
     SyncReason,
 )
@@ -27,11 +27,11 @@ class CoreAlert(Message):
     asn: Asn | None = None
     school_code: SchoolCode
     home_school_code: SchoolCode | None = None
-    school_year_id: int | None = None
+    school_year_id: SchoolYearId | None = None
     message: str
     details: dict[str, str]
     source_event_id: Identifier
-    occurred_at: AwareDatetime
+    occurred_at: Instant
 
     @property
     def key(self) -> str:
@@ -49,7 +49,7 @@ class PasiExitDateSync(Message):
     exit_code: Identifier | None = None
     reason: SyncReason
     source_event_id: Identifier
-    occurred_at: AwareDatetime
+    occurred_at: Instant
 
     @property
     def key(self) -> str:

@@ -2,14 +2,14 @@
 
 from datetime import date
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
-from schemas.types import Identifier, Message, SchoolCode
+from schemas.types import Identifier, Instant, Message, SchoolCode
 
 
 class TermClosed(Message):
     event_id: Identifier
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     run_id: Identifier
     school_year_id: int = Field(ge=0, le=999)
     closed_on: date
@@ -19,8 +19,9 @@ class TermClosed(Message):
     @field_validator("school_codes")
     @classmethod
     def _no_repeats(cls, codes: list[str]) -> list[str]:
-        if len(set(codes)) != len(codes):
-            raise ValueError("school_codes lists a school twice")
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once")
         return codes
 
     @property

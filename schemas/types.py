@@ -1,14 +1,32 @@
 """Field types shared by every message: identifiers, enumerations and the school-year calendar."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-Asn = Annotated[str, StringConstraints(pattern=r"^\d{9}$")]
-SchoolCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+# [0-9], not \d: the validator's regex engine counts any Unicode digit as \d
+Asn = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
+SchoolCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+
+def _instant(value: datetime) -> datetime:
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        year = value.year
+    if not 1900 <= year <= 2999:
+        raise ValueError("instant is outside the years 1900-2999")
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        return value.astimezone(UTC)  # the JSON form writes offsets as +HH:MM; keep the instant exact
+    return value
+
+
+#: An instant with its zone, between 1900 and 2999.
+Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+SchoolYearId = Annotated[int, Field(ge=0, le=999)]
 
 EnrolmentKind = Literal["PRIMARY", "CONCURRENT"]
 ExitReason = Literal["TRANSFER_OUT", "WITHDRAWN", "COMPLETED", "OTHER"]
