@@ -51,12 +51,17 @@ def handle_event(state: State, event, policy: Policy, partition: int | None = No
     state.cause = Cause(event.event_id, event.occurred_at, partition)
     for rule in EVENT_RULES[event.event_type]:
         state.apply(rule(state, event, policy))
+    fire_due(state, policy)  # a check the event itself set may already be due (a back-dated transfer)
 
 
 def advance_to(state: State, occurred_at, policy: Policy) -> None:
     """Deadlines run on event time: those due by the watermark fire, earliest first."""
     if state.watermark is None or occurred_at > state.watermark:
         state.watermark = occurred_at
+    fire_due(state, policy)
+
+
+def fire_due(state: State, policy: Policy) -> None:
     for deadline in state.due_deadlines():
         state.cause = Cause(deadline.source_event_id, deadline.due_at, deadline.partition)
         state.apply(DEADLINE_RULES[deadline.kind](state, deadline, policy))
@@ -66,3 +71,4 @@ def close_student_for_year(state: State, asn: str, run: EndOfYearRun, policy: Po
     """R4 and R3 for one student of an End-of-Year run."""
     state.cause = Cause(run.event_id, run.occurred_at)
     state.apply(end_of_year.close_student(state, asn, run, policy))
+    state.apply(homes.reconcile_student(state, asn))

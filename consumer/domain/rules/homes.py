@@ -48,7 +48,7 @@ def require_home(state: State, event, policy: Policy) -> list[d.Decision]:
 def watch_for_orphans(state: State, event, policy: Policy) -> list[d.Decision]:
     """R9: a primary exit not continuing at a concurrent school sets a check at the grace deadline."""
     payload = event.payload
-    if payload.enrolment_kind != PRIMARY or _continues_at_concurrent(payload):
+    if payload.enrolment_kind != PRIMARY or _continues_at_concurrent(state, event.asn, payload):
         return []
     concurrent = [e for e in state.enrolments_of(event.asn) if e.kind == CONCURRENT and e.status == ACTIVE]
     if not concurrent:
@@ -70,8 +70,13 @@ def watch_for_orphans(state: State, event, policy: Policy) -> list[d.Decision]:
     ]
 
 
-def _continues_at_concurrent(payload) -> bool:
-    return payload.reason == "TRANSFER_OUT" and payload.continuing_at_school_code is not None
+def _continues_at_concurrent(state: State, asn: str, payload) -> bool:
+    """A transfer out to a school where the student has a concurrent enrolment (in any status: its exit
+    may have arrived first); R7 watches that case."""
+    continuing = payload.continuing_at_school_code
+    if payload.reason != "TRANSFER_OUT" or continuing is None:
+        return False
+    return state.enrolment(asn, continuing, CONCURRENT) is not None
 
 
 def check_orphans(state: State, deadline: Deadline, policy: Policy) -> list[d.Decision]:
@@ -105,11 +110,16 @@ def check_orphans(state: State, deadline: Deadline, policy: Policy) -> list[d.De
 
 def reconcile_homes(state: State, event, policy: Policy) -> list[d.Decision]:
     """R8, R9: resolve 'without primary' alerts once a primary exists elsewhere or the concurrent ended."""
+    return reconcile_student(state, event.asn)
+
+
+def reconcile_student(state: State, asn: str) -> list[d.Decision]:
+    """R8, R9 for one student: each raised 'without primary' alert whose cause went away is resolved."""
     decisions: list[d.Decision] = []
-    for alert in state.raised_alerts(CONCURRENT_WITHOUT_PRIMARY.code, asn=event.asn):
-        concurrent = state.enrolment(event.asn, alert.school_code, CONCURRENT)
+    for alert in state.raised_alerts(CONCURRENT_WITHOUT_PRIMARY.code, asn=asn):
+        concurrent = state.enrolment(asn, alert.school_code, CONCURRENT)
         if concurrent is None or concurrent.status != ACTIVE:
             decisions += resolve_if_raised(state, alert.alert_id, "the concurrent enrolment ended")
-        elif _has_primary_elsewhere(state, event.asn, alert.school_code):
+        elif _has_primary_elsewhere(state, asn, alert.school_code):
             decisions += resolve_if_raised(state, alert.alert_id, "a primary enrolment now exists")
     return decisions

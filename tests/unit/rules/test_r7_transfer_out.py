@@ -1,0 +1,143 @@
+"""R7: transfer out of the home school while continuing at the concurrent school: what happens at once, and at
+the grace deadline (event time: the start of the transfer day in Edmonton + 1 day)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+HOME, AWAY = "1111", "2222"
+STUDENT = "123456789"
+SEPTEMBER = date(2025, 9, 2)
+TRANSFER_DAY = date(2026, 3, 2)
+DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7 before DST)
+MISSING_IN_ORDER = [
+    ("CONCURRENT_EXIT_DATE_MISMATCH", "ENROLMENT", "CONFLICT", ""),
+    ("REENROLMENT_MISSING", "ENROLMENT", "WARNING", ""),
+    ("COURSE_REENROLMENT_MISSING", "COURSE_ENROLMENT", "WARNING", "MAT1791"),
+    ("COURSE_REENROLMENT_MISSING", "COURSE_ENROLMENT", "WARNING", "SCI1270"),
+]
+
+
+@pytest.fixture
+def transfer_story(make_story):
+    """Home HOME, concurrent AWAY; courses ELA1105 (open) and PED1105 (ended Jan 30) at HOME, two courses at AWAY."""
+    story = make_story(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    story.enrolled_concurrently(HOME, AWAY, SEPTEMBER)
+    story.course_enrolled(HOME, "ELA1105", "P1", 3500, SEPTEMBER)
+    story.course_enrolled(HOME, "PED1105", "P2", 3501, SEPTEMBER)
+    story.course_exited(HOME, "PED1105", "P2", date(2026, 1, 30))
+    story.course_enrolled(AWAY, "MAT1791", "C1", 3500, SEPTEMBER)
+    story.course_enrolled(AWAY, "SCI1270", "C2", 3500, SEPTEMBER)
+    return story
+
+
+def _transfer_out(story):
+    return story.transferred_out(HOME, AWAY, TRANSFER_DAY)
+
+
+def _courses_at_away_end(story):
+    story.course_exited(AWAY, "MAT1791", "C1", TRANSFER_DAY)
+    story.course_exited(AWAY, "SCI1270", "C2", TRANSFER_DAY)
+
+
+def _ended_on(story, school, course, section):
+    return story.state.course_enrolment(STUDENT, school, course, section).exit_date
+
+
+def test_transfer_out_ends_the_open_home_courses_as_of_that_day_and_syncs_only_the_home_exit(transfer_story):
+    step = _transfer_out(transfer_story)
+
+    [sync] = step.syncs()
+    assert (sync.school_code, sync.enrolment_kind, sync.reason, sync.exit_date) == (
+        HOME,
+        "PRIMARY",
+        "TRANSFER_OUT",
+        TRANSFER_DAY,
+    )
+    assert step.alerts() == []
+    assert _ended_on(transfer_story, HOME, "ELA1105", "P1") == TRANSFER_DAY
+    assert _ended_on(transfer_story, HOME, "PED1105", "P2") == date(2026, 1, 30)
+    assert _ended_on(transfer_story, AWAY, "MAT1791", "C1") is None
+
+
+def test_a_transfer_followed_through_raises_nothing_at_the_grace_deadline(transfer_story):
+    _transfer_out(transfer_story)
+    transfer_story.exited(AWAY, "CONCURRENT", TRANSFER_DAY, reason="TRANSFER_OUT")
+    _courses_at_away_end(transfer_story)
+    transfer_story.reenrolled(AWAY, TRANSFER_DAY)
+    transfer_story.course_enrolled(AWAY, "MAT1791", "C1", 3500, TRANSFER_DAY)
+    transfer_story.course_enrolled(AWAY, "SCI1270", "C2", 3500, TRANSFER_DAY)
+
+    assert transfer_story.someone_else_acts(DUE).outputs == []
+    assert transfer_story.alerts() == []
+    assert transfer_story.state.deadlines == {}
+
+
+def test_unmet_expectations_are_raised_at_the_grace_deadline_in_order(transfer_story):
+    transferred = _transfer_out(transfer_story)
+    _courses_at_away_end(transfer_story)
+
+    step = transfer_story.someone_else_acts(DUE)
+
+    alerts = step.alerts()
+    assert [(a.code, a.category, a.alert_type, a.details.get("course_code", "")) for a in alerts] == MISSING_IN_ORDER
+    for alert in alerts:
+        assert (alert.status, alert.asn, alert.school_code, alert.home_school_code, alert.school_year_id) == (
+            "RAISED",
+            STUDENT,
+            AWAY,
+            HOME,
+            35,
+        )
+        assert (alert.source_event_id, alert.occurred_at) == (transferred.event.event_id, DUE)
+        assert alert.details["transfer_date"] == "2026-03-02"
+    assert alerts[0].details["concurrent_exit_date"] == ""
+
+
+def test_the_grace_deadline_passes_only_through_an_event_at_or_after_it(transfer_story):
+    _transfer_out(transfer_story)
+
+    assert transfer_story.someone_else_acts(DUE - timedelta(seconds=1)).outputs == []
+    fired = transfer_story.someone_else_acts(DUE, asn="555555555")
+
+    assert [a.code for a in fired.alerts()] == ["CONCURRENT_EXIT_DATE_MISMATCH", "REENROLMENT_MISSING"]
+    assert transfer_story.someone_else_acts(DUE + timedelta(days=1), asn="666666666").outputs == []
+
+
+def test_courses_at_the_concurrent_school_that_ended_another_day_are_not_expected_back(transfer_story):
+    _transfer_out(transfer_story)
+    transfer_story.exited(AWAY, "CONCURRENT", TRANSFER_DAY, reason="TRANSFER_OUT")
+    transfer_story.reenrolled(AWAY, TRANSFER_DAY)
+    transfer_story.course_exited(AWAY, "MAT1791", "C1", date(2026, 2, 20))
+
+    assert transfer_story.someone_else_acts(DUE).outputs == []
+
+
+def test_a_different_concurrent_exit_date_raises_the_mismatch_at_once(transfer_story):
+    _transfer_out(transfer_story)
+
+    step = transfer_story.exited(AWAY, "CONCURRENT", date(2026, 3, 5), reason="TRANSFER_OUT")
+
+    [alert] = step.alerts()
+    assert (alert.code, alert.category, alert.alert_type, alert.status) == (
+        "CONCURRENT_EXIT_DATE_MISMATCH",
+        "ENROLMENT",
+        "CONFLICT",
+        "RAISED",
+    )
+    assert (alert.school_code, alert.home_school_code, alert.source_event_id) == (AWAY, HOME, step.event.event_id)
+    assert alert.details == {"transfer_date": "2026-03-02", "concurrent_exit_date": "2026-03-05"}
+    assert [s.school_code for s in step.syncs()] == [AWAY]
+
+
+def test_a_different_exit_date_recorded_before_the_transfer_is_a_mismatch_at_the_transfer(transfer_story):
+    transfer_story.exited(AWAY, "CONCURRENT", date(2026, 2, 27))
+
+    step = _transfer_out(transfer_story)
+
+    [alert] = step.alerts()
+    assert (alert.code, alert.status, alert.details["concurrent_exit_date"]) == (
+        "CONCURRENT_EXIT_DATE_MISMATCH",
+        "RAISED",
+        "2026-02-27",
+    )
