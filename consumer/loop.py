@@ -29,6 +29,7 @@ class _Listener(ConsumerRebalanceListener):
         self.loop = loop
 
     def on_partitions_revoked(self, revoked):
+        self.loop.last_rebalance = time.monotonic()
         self.loop.commit(only=set(revoked))
         self.loop.aligner.revoke(revoked)
         self.loop.buffer_paused -= set(revoked)
@@ -36,6 +37,7 @@ class _Listener(ConsumerRebalanceListener):
             log.info("partitions revoked", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
 
     def on_partitions_assigned(self, assigned):
+        self.loop.last_rebalance = time.monotonic()
         self.loop.aligner.assign(assigned)
         log.info("partitions assigned", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
@@ -63,6 +65,7 @@ class ConsumerLoop:
         self.buffer_paused: set[TopicPartition] = set()
         self.backpressure = False
         self.last_poll_ok = 0.0
+        self.last_rebalance = 0.0
         self._next_housekeeping = 0.0
 
     def run(self, until_idle_s: float | None = None) -> int:
@@ -81,9 +84,10 @@ class ConsumerLoop:
                     continue
                 if polled or worked or not self._caught_up():
                     quiet_since = None
-                elif quiet_since is None:
-                    quiet_since = time.monotonic()
-                elif time.monotonic() - quiet_since >= until_idle_s:
+                    continue
+                now = time.monotonic()
+                quiet_since = max(quiet_since or now, self.last_rebalance)
+                if now - quiet_since >= self._quiet_needed(until_idle_s):
                     log.info("idle: every partition read to its end and the outbox is empty")
                     break
         finally:
@@ -177,6 +181,23 @@ class ConsumerLoop:
                 metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
                     max(0, highwater - self.consumer.position(tp)) + self.aligner.size(tp)
                 )
+
+    def _quiet_needed(self, until_idle_s: float) -> float:
+        """With only some partitions, wait long enough for a dead member's session to expire and its
+        partitions to come back in a rebalance: a killed consumer keeps its assignment until then."""
+        if self._owns_every_partition():
+            return until_idle_s
+        settings = self.settings
+        stability = 1.5 * settings.session_timeout_ms / 1000 + 2 * settings.heartbeat_interval_ms / 1000 + 0.5
+        return max(until_idle_s, stability)
+
+    def _owns_every_partition(self) -> bool:
+        assignment = self.consumer.assignment()
+        for topic in self.settings.input_topics:
+            partitions = self.consumer.partitions_for_topic(topic) or set()
+            if not partitions or any(TopicPartition(topic, p) not in assignment for p in partitions):
+                return False
+        return True
 
     def _caught_up(self) -> bool:
         assignment = self.consumer.assignment()

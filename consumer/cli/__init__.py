@@ -5,7 +5,13 @@ import traceback
 
 import typer
 
-from consumer.cli import asyncapi_command, broker_commands, io_commands, run_commands  # noqa: F401  (they register commands)
+from consumer.cli import (  # noqa: F401  (they register commands)
+    asyncapi_command,
+    broker_commands,
+    io_commands,
+    run_commands,
+    settings_command,
+)
 from consumer.cli.app import STATE, UserError, app
 from consumer.errors import OperatorError
 

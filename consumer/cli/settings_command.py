@@ -1,0 +1,24 @@
+"""`settings`: the effective configuration, or the README's table of every setting."""
+
+import typer
+from pydantic import SecretStr
+
+from consumer.cli.app import STATE, app
+from consumer.settings import Settings
+from consumer.settings_doc import markdown_table
+
+
+@app.command("settings")
+def show_settings(
+    markdown: bool = typer.Option(False, "--markdown", help="Print the table of every setting (as in the README)."),
+) -> None:
+    """Show the settings in effect (from the environment and .env), secrets hidden."""
+    if markdown:
+        typer.echo(markdown_table())
+        return
+    settings = STATE.settings
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = "********"
+        typer.echo(f"{name.upper()}={'' if value is None else value}")
