@@ -28,6 +28,11 @@ class EventTimeAligner:
     def add(self, tp: Hashable, records: list[InputRecord]) -> None:
         self.buffers.setdefault(tp, deque()).extend(records)
 
+    def first_offset(self, tp: Hashable) -> int | None:
+        """Offset of the first record of the partition not yet released, if any is buffered."""
+        buffer = self.buffers.get(tp)
+        return buffer[0].offset if buffer else None
+
     def size(self, tp: Hashable | None = None) -> int:
         if tp is not None:
             return len(self.buffers.get(tp, ()))
