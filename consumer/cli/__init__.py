@@ -6,8 +6,11 @@ import traceback
 import typer
 
 from consumer.cli import (  # noqa: F401  (they register commands)
+    alerts_command,
     asyncapi_command,
     broker_commands,
+    demo_command,
+    dlq_commands,
     io_commands,
     run_commands,
     settings_command,

@@ -1,5 +1,6 @@
 """The database connection: SQLite (WAL, one writer) or PostgreSQL, with transient errors retried by tenacity."""
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -16,11 +17,23 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (serialization, deadlock), resources, shutdown
+
+
 def _transient(exc: BaseException) -> bool:
-    """Lost connections, locks and serialization conflicts pass; constraint violations do not."""
-    if isinstance(exc, OperationalError):
+    """Lost connections, lock timeouts and serialization conflicts pass; mistakes and violations do not."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    original = exc.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    if isinstance(original, sqlite3.OperationalError):
+        text = str(original).lower()
+        return "locked" in text or "busy" in text
+    return isinstance(exc, OperationalError)  # e.g. the server refused the connection
 
 
 class Database:

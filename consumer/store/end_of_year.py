@@ -70,7 +70,9 @@ def candidate_asns(connection: Connection, run: EndOfYearRun, limit: int) -> lis
     if scope:
         enrolled = enrolled.where(or_(e.school_code.in_(scope), e.home_school_code.in_(scope)))
         challenged = challenged.where(c.school_code.in_(scope))
-    both = union(enrolled.order_by(e.asn).limit(limit), challenged.order_by(c.asn).limit(limit)).subquery()
+    first = enrolled.order_by(e.asn).limit(limit).subquery()
+    second = challenged.order_by(c.asn).limit(limit).subquery()
+    both = union(select(first.c.asn), select(second.c.asn)).subquery()
     return list(connection.execute(select(both.c.asn).order_by(both.c.asn).limit(limit)).scalars())
 
 

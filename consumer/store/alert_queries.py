@@ -1,0 +1,49 @@
+"""The Core Alerts search: filters like PowerSchool's, newest first, using the alerts table's indexes."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from consumer.settings import Settings
+from consumer.store import tables as t
+from consumer.store.database import Database
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    status: str | None = None
+    code: str | None = None
+    category: str | None = None
+    alert_type: str | None = None
+    school: str | None = None
+    asn: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _where(f: AlertFilter, zone) -> list:
+    a = t.alerts.c
+    conditions = []
+    for column, value in (
+        (a.status, f.status), (a.code, f.code), (a.category, f.category),
+        (a.alert_type, f.alert_type), (a.school_code, f.school), (a.asn, f.asn),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if f.since is not None:
+        conditions.append(a.occurred_at >= datetime.combine(f.since, time(0), zone))
+    if f.until is not None:
+        conditions.append(a.occurred_at < datetime.combine(f.until + timedelta(days=1), time(0), zone))
+    return conditions
+
+
+def search(database: Database, f: AlertFilter, settings: Settings, limit: int = 100) -> tuple[int, list]:
+    """(how many alerts match, the newest `limit` of them)."""
+    where = _where(f, settings.zone)
+    with database.engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(t.alerts).where(*where)).scalar_one()
+        rows = connection.execute(
+            select(t.alerts).where(*where).order_by(t.alerts.c.occurred_at.desc(), t.alerts.c.alert_id).limit(limit)
+        ).all()
+    return total, rows
