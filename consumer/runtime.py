@@ -49,7 +49,8 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
-def make_relay(settings: Settings, database: Database, stop: threading.Event) -> OutboxRelay:
+def make_relay(settings: Settings, database: Database, stop: threading.Event | None = None) -> OutboxRelay:
+    """The relay stops on its own event: at shutdown it must keep publishing while the outbox drains."""
     topics = all_topics(settings)
 
     def published(rows: list[PendingMessage]) -> None:
@@ -61,7 +62,7 @@ def make_relay(settings: Settings, database: Database, stop: threading.Event) ->
         prepare=lambda: ensure_topics(settings, topics),
         retry=RetryPolicy(settings.publish_retry_initial_s, settings.publish_retry_max_s),
         on_retry=lambda exc: metrics.PUBLISH_RETRIES.labels(type(exc).__name__).inc(),
-        stop=stop,
+        stop=stop or threading.Event(),
     )
     return OutboxRelay(
         OutboxStore(database),
@@ -109,7 +110,7 @@ def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     database = open_database(settings)
     policy = policy_from(settings)
     service = Service(settings, database, policy)
-    relay = make_relay(settings, database, stop)
+    relay = make_relay(settings, database)
     end_of_year = EndOfYearRunner(database, policy, service.encoder, settings.eoy_chunk_size)
     end_of_year.on_chunk = relay.notify
     loop = ConsumerLoop(settings, service, end_of_year, relay, stop)

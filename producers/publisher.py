@@ -75,6 +75,7 @@ class Publisher:
         self.stop_event = stop or threading.Event()
         self.delivery_timeout_s = producer_options.get("delivery_timeout_ms", 120_000) / 1000
         self._producer: KafkaProducer | None = None
+        self._prepared = False
         self.replacements = 0
 
     def publish(self, records: Sequence[OutgoingRecord], on_acknowledged: Callable[[int], None] = lambda n: None) -> None:
@@ -136,12 +137,15 @@ class Publisher:
         return count
 
     def _get_producer(self) -> KafkaProducer:
-        if self._producer is None:
+        if not self._prepared:
             self.prepare()
+            self._prepared = True
+        if self._producer is None:
             self._producer = KafkaProducer(**self.options)
         return self._producer
 
     def _after_failure(self, exc: BaseException) -> None:
+        self._prepared = False  # a broker that came back empty needs its topics before the next attempt
         producer = self._producer
         if producer is None:
             return

@@ -51,14 +51,27 @@ def _postgres_schema_url(schema: str) -> str:
 
 
 @pytest.fixture
-def postgres_url(unique):
+def make_postgres_url():
+    """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped after the test."""
+    schemas = []
+
+    def make() -> str:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+        schemas.append(schema)
+        return _postgres_schema_url(schema)
+
+    yield make
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        for schema in schemas:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_url(make_postgres_url):
     """A PostgreSQL URL whose tables live in a schema made for this test and dropped after it."""
-    schema = f"t_{unique}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    yield _postgres_schema_url(schema)
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return make_postgres_url()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

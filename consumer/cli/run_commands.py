@@ -24,8 +24,13 @@ def run(
     """Run the consumer: apply the rules to SIS events and publish Core Alerts and exit-date syncs."""
     settings = STATE.settings
     stop = threading.Event()
+    runtime = None
 
     def request_stop(signum, _frame) -> None:
+        if stop.is_set() and runtime is not None:
+            log.warning("stopping now: the unsent outbox is kept for the next start", signal=signal.Signals(signum).name)
+            runtime.relay.stop()
+            return
         log.info("stopping: finishing the batch, draining the outbox", signal=signal.Signals(signum).name)
         stop.set()
 

@@ -15,7 +15,9 @@ def insert_runs(connection: Connection, runs: list[EndOfYearRun]) -> int:
     inserted = 0
     now = datetime.now(UTC)
     for run in runs:
-        statement = _insert(connection, t.eoy_runs).on_conflict_do_nothing(index_elements=["run_id"])
+        statement = (
+            _insert(connection, t.eoy_runs).on_conflict_do_nothing(index_elements=["run_id"]).returning(t.eoy_runs.c.run_id)
+        )
         result = connection.execute(
             statement,
             {
@@ -32,7 +34,7 @@ def insert_runs(connection: Connection, runs: list[EndOfYearRun]) -> int:
                 "started_at": now,
             },
         )
-        inserted += result.rowcount or 0
+        inserted += len(result.all())  # no row back: the run id was already recorded
     return inserted
 
 

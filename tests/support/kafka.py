@@ -3,7 +3,6 @@
 import os
 import signal
 import socket
-
 import time
 from dataclasses import dataclass
 from pathlib import Path

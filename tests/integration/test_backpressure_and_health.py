@@ -1,0 +1,91 @@
+"""Consumption pauses while the outbox backlog is over its limit; operators can see health and metrics."""
+
+import threading
+import urllib.error
+import urllib.request
+from datetime import date
+
+import pytest
+
+from consumer import metrics
+from consumer.end_of_year import EndOfYearRunner
+from consumer.errors import PortInUse
+from consumer.health import HealthServer
+from consumer.loop import ConsumerLoop
+from consumer.store import tables
+from tests.support.events import asn, exited
+from tests.support.kafka import free_port
+from tests.support.running import ServiceThread, publish
+from tests.support.service_parts import assemble
+from tests.support.waiting import wait_for
+
+
+def test_consumption_pauses_while_the_outbox_backlog_is_over_its_limit(make_settings):
+    settings = make_settings(outbox_backlog_limit=100, max_poll_records=50)
+    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(1_000)]
+    publish(settings, settings.topic_enrollment_changed, events)
+    parts = assemble(settings)
+    unreachable = make_settings(kafka_bootstrap_servers="127.0.0.1:1", kafka_connect_timeout_ms=200)
+    relay = parts.relay(unreachable)  # cannot publish: the backlog only grows
+    stop = threading.Event()
+    runner = EndOfYearRunner(parts.database, parts.service.policy, parts.service.encoder)
+    loop = ConsumerLoop(settings, parts.service, runner, relay, stop)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    relay.start()
+    thread.start()
+    try:
+        wait_for(lambda: loop.backpressure, timeout_s=60, what="consumption to pause")
+        assert metrics.PAUSED._value.get() == 1
+        held = parts.count(tables.processed_events)
+        wait_for(lambda: parts.count(tables.processed_events) == held, timeout_s=5, what="nothing more processed")
+        assert 100 < held <= 100 + 2 * settings.max_poll_records < len(events)
+        assert parts.count(tables.processed_events) == held
+    finally:
+        stop.set()
+        relay.stop()
+        thread.join(timeout=60)
+        parts.close()
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_health_readiness_and_metrics_are_served_while_the_service_runs(make_settings):
+    port = free_port()
+    settings = make_settings(metrics_port=port, metrics_host="127.0.0.1")
+    publish(settings, settings.topic_enrollment_changed, [exited(asn(1), "1234", date(2026, 3, 2))])
+    with ServiceThread(settings) as service:
+        assert _get(port, "/healthz") == (200, "ok\n")
+        wait_for(lambda: _get(port, "/readyz")[0] == 200, timeout_s=30, what="readiness")
+        wait_for(lambda: service.runtime.relay.outbox.backlog() == 0 and metrics.PUBLISHED._metrics, 30, what="a sync")
+        status, body = _get(port, "/metrics")
+    assert status == 200
+    for name in (
+        "pasi_events_consumed_total", "pasi_events_processed_total", "pasi_syncs_total",
+        "pasi_messages_published_total", "pasi_outbox_backlog", "pasi_consumer_lag", "pasi_batch_duration_seconds",
+        "pasi_publish_retries_total", "pasi_events_dead_lettered_total", "pasi_alerts_total",
+    ):
+        assert name in body
+    assert 'pasi_events_processed_total{event_type="SchoolEnrolmentExited"}' in body
+
+
+def test_readiness_names_what_is_not_ready():
+    server = HealthServer("127.0.0.1", 0, lambda: {"database": None, "broker": "consumer has not polled yet"}).start()
+    try:
+        assert _get(server.port, "/readyz") == (503, "broker: consumer has not polled yet\n")
+    finally:
+        server.stop()
+
+
+def test_a_metrics_port_in_use_is_refused_with_a_fix():
+    server = HealthServer("127.0.0.1", 0, dict).start()
+    try:
+        with pytest.raises(PortInUse, match=f"127.0.0.1:{server.port}.*METRICS_PORT"):
+            HealthServer("127.0.0.1", server.port, dict)
+    finally:
+        server.stop()

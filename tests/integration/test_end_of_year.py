@@ -1,0 +1,92 @@
+"""End of Year closes enrolments chunk by chunk, resumes where it stopped, and ignores a re-delivered run."""
+
+import threading
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from consumer.end_of_year import EndOfYearRunner
+from consumer.records import InputRecord
+from consumer.store import tables
+from tests.support.events import asn, event, term_closed
+from tests.support.running import CODEC
+from tests.support.service_parts import assemble
+
+STUDENTS = 1_200
+
+
+def _enrol(parts) -> None:
+    events = []
+    for n in range(STUDENTS):
+        student = asn(n)
+        events.append(event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, student))
+        events.append(event(
+            "ConcurrentEnrolmentStarted", "2001",
+            {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, student,
+        ))
+    parts.process(events)
+
+
+def _broadcast(parts, message) -> int:
+    record = InputRecord(parts.settings.topic_term_closed, 0, 0, b"35", CODEC.encode(message), message)
+    return parts.service.process([record]).runs_started
+
+
+def _syncs(parts) -> list[str]:
+    with parts.database.engine.connect() as connection:
+        ids = connection.execute(select(tables.outbox.c.message_id).where(
+            tables.outbox.c.topic == parts.settings.topic_pasi_exit_date_sync)).scalars()
+        return list(ids)
+
+
+def _run_row(parts):
+    with parts.database.engine.connect() as connection:
+        return connection.execute(select(tables.eoy_runs)).one()
+
+
+def test_end_of_year_resumes_after_stopping_midway_and_closes_each_enrolment_once(make_settings, db_url):
+    parts = assemble(make_settings(state_db_url=db_url), create_topics=False)
+    try:
+        _enrol(parts)
+        closing = term_closed(35, date(2026, 6, 30), run_id="eoy-35-resume")
+        assert _broadcast(parts, closing) == 1
+
+        stop, chunks = threading.Event(), []
+        interrupted = EndOfYearRunner(parts.database, parts.service.policy, parts.service.encoder, chunk_size=250)
+        interrupted.on_chunk = lambda: (chunks.append(1), len(chunks) == 2 and stop.set())
+        assert interrupted.run_pending(stop) == 500
+        row = _run_row(parts)
+        assert (row.status, row.closed_count, row.cursor_asn) == ("RUNNING", 500, asn(499))
+
+        resumed = EndOfYearRunner(parts.database, parts.service.policy, parts.service.encoder, chunk_size=250)
+        assert resumed.run_pending() == STUDENTS - 500
+        row = _run_row(parts)
+        assert (row.status, row.closed_count) == ("DONE", STUDENTS)
+        syncs = _syncs(parts)
+        assert len(syncs) == len(set(syncs)) == STUDENTS
+
+        with parts.database.engine.connect() as connection:
+            closed = connection.execute(
+                select(tables.enrolments.c.status, tables.enrolments.c.exit_code, tables.enrolments.c.exit_date)
+                .where(tables.enrolments.c.kind == "CONCURRENT")
+            ).all()
+        assert set(closed) == {("EXITED", "10000", date(2026, 6, 30))}
+    finally:
+        parts.close()
+
+
+def test_a_redelivered_broadcast_with_the_same_run_id_changes_nothing(make_settings, db_url):
+    parts = assemble(make_settings(state_db_url=db_url), create_topics=False)
+    try:
+        _enrol(parts)
+        runner = EndOfYearRunner(parts.database, parts.service.policy, parts.service.encoder, chunk_size=500)
+        assert _broadcast(parts, term_closed(35, date(2026, 6, 30), run_id="eoy-35-once")) == 1
+        assert runner.run_pending() == STUDENTS
+        again = term_closed(35, date(2026, 6, 30), run_id="eoy-35-once", event_id=str(uuid.uuid4()),
+                            at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
+        assert _broadcast(parts, again) == 0
+        assert runner.run_pending() == 0
+        assert len(_syncs(parts)) == STUDENTS
+    finally:
+        parts.close()

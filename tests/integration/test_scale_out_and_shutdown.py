@@ -1,0 +1,73 @@
+"""Two consumers share the work without changing it; SIGTERM stops a consumer cleanly."""
+
+import signal
+from datetime import date
+
+from consumer.store import tables
+from tests.support.events import asn, exited
+from tests.support.running import kill, publish, read_topic, run_cli, start_cli
+from tests.support.service_parts import assemble
+from tests.support.waiting import wait_for
+
+
+def _syncs(settings) -> dict[str, str]:
+    """sync_id -> JSON of every sync on the topic; copies re-sent after a crash must be identical."""
+    seen: dict[str, str] = {}
+    for sync in read_topic(settings, settings.topic_pasi_exit_date_sync):
+        text = sync.model_dump_json()
+        assert seen.setdefault(sync.sync_id, text) == text, "a re-sent sync changed"
+    return seen
+
+
+def test_two_consumers_with_one_killed_midway_give_the_outputs_of_a_single_consumer(
+    make_settings, make_postgres_url, unique, tmp_path
+):
+    events = [exited(asn(i), f"{1000 + i % 9}", date(2026, 3, 2)) for i in range(3_000)]
+    shared = make_settings(state_db_url=make_postgres_url(), max_poll_records=100)
+    publish(shared, shared.topic_enrollment_changed, events)
+    parts = assemble(shared)
+    first = start_cli(shared, "run", log_path=tmp_path / "first.log")
+    second = start_cli(shared, "run", log_path=tmp_path / "second.log")
+    try:
+        wait_for(lambda: parts.count(tables.processed_events) >= 600, timeout_s=60, what="both consumers at work")
+        kill(first)
+        wait_for(
+            lambda: parts.count(tables.processed_events) == len(events) and parts.backlog() == 0,
+            timeout_s=120,
+            what="the survivor to take over and finish",
+        )
+        assert kill(second, signal.SIGTERM) == 0
+    finally:
+        kill(first)
+        kill(second)
+        parts.close()
+
+    single = make_settings(
+        state_db_url=make_postgres_url(),
+        consumer_group=f"single-{unique}",
+        topic_core_alerts=f"single-alerts-{unique}",
+        topic_pasi_exit_date_sync=f"single-syncs-{unique}",
+    )
+    assert run_cli(single, "run", "--until-idle", "1").returncode == 0
+    assert _syncs(shared) == _syncs(single)
+    assert len(_syncs(single)) == len(events)
+
+
+def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_settings, db_url, tmp_path):
+    settings = make_settings(state_db_url=db_url, max_poll_records=50)
+    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(2_000)]
+    publish(settings, settings.topic_enrollment_changed, events)
+    parts = assemble(settings)
+    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
+    try:
+        wait_for(lambda: parts.count(tables.processed_events) >= 200, timeout_s=60, what="processing to start")
+        assert kill(process, signal.SIGTERM) == 0
+        stopped_at = parts.count(tables.processed_events)
+        assert parts.backlog() == 0, "the outbox is drained before exit"
+        assert "stopping" in (tmp_path / "run.log").read_text()
+    finally:
+        kill(process)
+    assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+    assert parts.count(tables.processed_events) == len(events) > stopped_at
+    assert parts.count(tables.outbox) == len(events), "nothing was applied twice across the restart"
+    parts.close()

@@ -1,0 +1,64 @@
+"""The service's parts assembled in this process, for tests that drive them one by one."""
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from consumer import metrics
+from consumer.records import InputRecord
+from consumer.runtime import all_topics, make_relay, open_database, policy_from
+from consumer.connect import prepare_broker
+from consumer.service import Service
+from consumer.settings import Settings
+from consumer.store import tables
+from consumer.store.database import Database
+from producers.relay import OutboxRelay
+from tests.support.running import CODEC
+
+
+@dataclass
+class Parts:
+    settings: Settings
+    database: Database
+    service: Service
+    stop: threading.Event
+
+    def relay(self, settings: Settings | None = None) -> OutboxRelay:
+        return make_relay(settings or self.settings, self.database, self.stop)
+
+    def process(self, events: list, partition: int = 0) -> None:
+        """Run events through the service as if consumed (no consumer), filling state and outbox."""
+        topic = self.settings.topic_enrollment_changed
+        records = [
+            InputRecord(topic, partition, offset, e.key.encode(), CODEC.encode(e), e) for offset, e in enumerate(events)
+        ]
+        self.service.process(records)
+
+    def count(self, table) -> int:
+        with self.database.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+    def backlog(self) -> int:
+        with self.database.engine.connect() as connection:
+            return connection.execute(
+                select(func.count()).where(tables.outbox.c.sent_at.is_(None))
+            ).scalar_one()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.database.dispose()
+
+
+def assemble(settings: Settings, create_topics: bool = True) -> Parts:
+    if create_topics:
+        prepare_broker(settings, all_topics(settings))
+    database = open_database(settings)
+    return Parts(settings, database, Service(settings, database, policy_from(settings)), threading.Event())
+
+
+def counter_total(counter) -> float:
+    return sum(sample.value for family in counter.collect() for sample in family.samples if sample.name.endswith("_total"))
+
+
+__all__ = ["assemble", "counter_total", "metrics"]
