@@ -118,12 +118,18 @@ class Service:
                 continue
             handle_event(state, message, self.policy, record.partition)
             stats.processed[message.event_type] += 1
+            log.debug("event handled", event_id=message.event_id, event_type=message.event_type, asn=message.asn)
         outbox += [self.encoder.output(output) for output in state.outputs]
         for output in state.outputs:
+            message = output.message
             if output.kind == "alert":
-                stats.alerts[(output.message.code, output.message.status)] += 1
+                stats.alerts[(message.code, message.status)] += 1
+                log.info(
+                    "core alert", event_id=message.source_event_id, alert_id=message.alert_id, code=message.code,
+                    status=message.status, asn=message.asn, school_code=message.school_code,
+                )
             else:
-                stats.syncs[output.message.action] += 1
+                stats.syncs[message.action] += 1
         writer.save_state(connection, state)
         writer.mark_processed(connection, done)
         writer.save_watermarks(connection, marks)

@@ -4,10 +4,10 @@ import json
 from datetime import date
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from consumer.cli.app import STATE, UserError, app
+from consumer.cli.output import wide_console
 from consumer.runtime import open_database
 from consumer.store.alert_queries import AlertFilter, search
 
@@ -73,12 +73,6 @@ def alerts(
         return
     console = wide_console()
     console.print(alerts_table(rows, title=f"Core Alerts: {total} match" + (f", newest {len(rows)} shown" if total > len(rows) else "")))
-
-
-def wide_console() -> Console:
-    """Tables stay readable when piped: off a terminal, Rich would wrap them at 80 columns."""
-    console = Console()
-    return console if console.is_terminal else Console(width=200)
 
 
 def _as_dict(row) -> dict:

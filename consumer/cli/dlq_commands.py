@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from consumer.cli.app import STATE, UserError, app
 from consumer.cli.io_commands import make_publisher
+from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
 from consumer.connect import prepare_broker
 from consumer.topic_reader import TopicReader
@@ -44,7 +44,7 @@ def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or i
     table.add_column("Reason", overflow="fold")
     for (source, reason), count in counts.most_common():
         table.add_row(str(count), source, reason)
-    Console().print(table)
+    wide_console().print(table)
 
 
 @dlq.command("replay")

@@ -44,9 +44,11 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "consumer", *args]
 
 
-def run_cli(settings: Settings, *args: str, timeout_s: float = 180, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    settings: Settings, *args: str, timeout_s: float = 180, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run one `pasi-concurrent` command to completion; stdout and stderr captured as text."""
-    env = clean_environment() | settings_env(settings)
+    env = clean_environment() | settings_env(settings) | (env or {})
     return subprocess.run(
         cli_command(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout_s, check=False
     )

@@ -1,0 +1,77 @@
+"""What operators do: the demo on the embedded defaults, the Core Alerts view, dead-letter replay."""
+
+import json
+from datetime import UTC, date, datetime
+
+from consumer.embedded_broker import EmbeddedBroker
+from tests.support.events import asn, exited
+from tests.support.kafka import free_port
+from tests.support.running import CODEC, publish, read_topic, run_cli
+
+
+def test_the_demo_runs_on_the_embedded_defaults_and_its_mismatch_is_listed_by_alerts(make_settings, tmp_path):
+    embedded = make_settings(kafka_bootstrap_servers=None, embedded_broker_port=free_port(), var_dir=tmp_path / "var")
+    settings = embedded.model_copy(update={"kafka_bootstrap_servers": None})
+    try:
+        first = run_cli(settings, "demo")
+        assert first.returncode == 0, first.stderr
+        assert "Core Alerts from the sample (12)" in first.stdout
+        assert "PASI exit-date syncs from the sample (33)" in first.stdout
+        assert "TERM_ID_MISMATCH" in first.stdout and "END_OF_YEAR" in first.stdout
+        assert "pasi-concurrent alerts --code TERM_ID_MISMATCH" in first.stdout
+
+        listed = run_cli(settings, "alerts", "--code", "TERM_ID_MISMATCH", "--json")
+        assert listed.returncode == 0, listed.stderr
+        mismatches = [json.loads(line) for line in listed.stdout.splitlines()]
+        assert len(mismatches) == 3
+        assert {m["code"] for m in mismatches} == {"TERM_ID_MISMATCH"}
+        assert {m["school_code"] for m in mismatches} == {"2002"}
+
+        again = run_cli(settings, "demo")
+        assert again.returncode == 0, again.stderr
+        assert "Core Alerts from the sample (12)" in again.stdout
+        assert "PASI exit-date syncs from the sample (33)" in again.stdout
+    finally:
+        EmbeddedBroker(settings.embedded_broker_host, settings.embedded_broker_port, settings.var_dir).stop()
+
+
+def _dead_letter(settings, message) -> tuple[bytes, bytes, list]:
+    headers = [
+        ("error.class", b"InvalidMessage"),
+        ("error.message", b"payload.exit_date: rejected by a validation rule since fixed"),
+        ("source.topic", settings.topic_enrollment_changed.encode()),
+        ("source.partition", b"0"),
+        ("source.offset", b"0"),
+        ("failed_at", datetime(2026, 3, 2, 17, 0, tzinfo=UTC).isoformat().encode()),
+    ]
+    return message.key.encode(), CODEC.encode(message), headers
+
+
+def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
+    settings = make_settings()
+    dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
+    fixed = exited(asn(5), "1234", date(2026, 3, 2))
+    key, value, headers = _dead_letter(settings, fixed)
+    publish(settings, settings.topic_enrollment_changed, [], raw=[(b"junk", b"not avro at all")])
+    assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers)
+    producer.send(dlq, key=key, value=value, headers=headers).get(timeout=30)
+    producer.close()
+
+    listed = run_cli(settings, "dlq", "list", settings.topic_enrollment_changed)
+    assert listed.returncode == 0, listed.stderr
+    assert "2 dead letters" in listed.stdout
+    assert "DecodeError: not Avro single-object encoding" in listed.stdout
+
+    nothing = run_cli(settings, "dlq", "replay", dlq, "--since", "2999-01-01T00:00:00+00:00")
+    assert "replayed 0 of 2 dead letters" in nothing.stdout and "2 outside --offset/--since" in nothing.stdout
+    for _ in range(2):
+        replayed = run_cli(settings, "dlq", "replay", dlq, "--offset", "1")
+        assert replayed.returncode == 0, replayed.stderr
+        assert f"replayed 1 of 2 dead letters from {dlq} to {settings.topic_enrollment_changed}" in replayed.stdout
+        assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+
+    syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
+    assert [s.source_event_id for s in syncs] == [fixed.event_id]
