@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from consumer.codecs import codec_for
 from consumer.connect import prepare_broker
 from consumer.kafka_options import producer_options
 from consumer.runtime import all_topics, build, open_database
@@ -12,7 +13,6 @@ from consumer.store import tables as t
 from consumer.topic_reader import TopicReader
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from producers.sample import SampleYear
-from schemas.codec import MessageCodec
 from schemas.outputs import PasiExitDateSync
 
 
@@ -31,7 +31,7 @@ def run_demo(settings: Settings, students: int = 50, idle_s: float = 2.0) -> Dem
     sample = SampleYear(students)
     events = sample.events()
     closing = sample.end_of_year()
-    codec = MessageCodec()
+    codec = codec_for(settings)
     prepare_broker(settings, all_topics(settings))
     publisher = Publisher(producer_options(settings), retry=RetryPolicy(give_up_after_s=60))
     try:

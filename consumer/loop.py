@@ -11,6 +11,7 @@ from kafka.structs import OffsetAndMetadata
 
 from consumer import metrics
 from consumer.alignment import EventTimeAligner
+from consumer.codecs import codec_for
 from consumer.end_of_year import EndOfYearRunner
 from consumer.kafka_options import consumer_options
 from consumer.records import InputRecord, decode_record
@@ -80,7 +81,7 @@ class ConsumerLoop:
         self.end_of_year = end_of_year
         self.relay = relay
         self.stop = stop
-        self.codec = codec or MessageCodec()
+        self.codec = codec or codec_for(settings)
         self.expected = {settings.topic_enrollment_changed: EventBase, settings.topic_term_closed: TermClosed}
         self.aligner = EventTimeAligner(settings.alignment_wait_ms / 1000)
         self.consumer: KafkaConsumer | None = None
@@ -152,6 +153,7 @@ class ConsumerLoop:
             if stats.runs_started or isinstance(segment[-1].message, TermClosed):
                 self.end_of_year.run_pending(self.stop)
         self.commit()
+        self._next_housekeeping = 0.0  # check the backlog after every batch: pause within a batch of the limit
         return True
 
     def _owned_partitions(self) -> set[int]:

@@ -8,6 +8,7 @@ import structlog
 from sqlalchemy.engine import Connection
 
 from consumer import metrics
+from consumer.codecs import codec_for
 from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
@@ -77,7 +78,7 @@ class Service:
         self.settings = settings
         self.database = database
         self.policy = policy
-        self.encoder = OutputEncoder(settings, codec or MessageCodec())
+        self.encoder = OutputEncoder(settings, codec or codec_for(settings))
 
     def process(self, records: list[InputRecord], partitions: set[int] | None = None) -> BatchStats:
         """Apply a batch in one transaction (retried whole on transient database errors)."""

@@ -23,10 +23,12 @@ class AvroCodec:
     def __init__(self, catalog: SchemaCatalog | None = None, framing: Framing | None = None):
         self.catalog = catalog or default_catalog()
         self.framing = framing or SingleObjectFraming(self.catalog)
-        self._headers = {n: self.framing.header(self.catalog.current(n)) for n in self.catalog.names}
+        self._headers: dict[str, bytes] = {}
 
     def encode(self, name: str, datum: dict[str, Any]) -> bytes:
         schema = self.catalog.current(name)
+        if name not in self._headers:  # a registry is asked once per record, on first use
+            self._headers[name] = self.framing.header(schema)
         out = BytesIO()
         out.write(self._headers[name])
         schemaless_writer(out, schema.parsed, datum)
@@ -34,7 +36,10 @@ class AvroCodec:
 
     def decode(self, data: bytes) -> tuple[str, dict[str, Any]]:
         writer, start = self.framing.writer_schema(data)
-        reader = self.catalog.current(writer.name)
+        try:
+            reader = self.catalog.current(writer.name)
+        except KeyError:
+            raise DecodeError(f"writer schema {writer.name} is not a record of this contract") from None
         stream = BytesIO(data)
         stream.seek(start)
         try:

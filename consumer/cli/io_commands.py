@@ -11,13 +11,14 @@ from rich.console import Console
 
 from consumer.cli.app import STATE, UserError, app
 from consumer.cli.progress import progress_bar
+from consumer.codecs import codec_for
 from consumer.connect import prepare_broker
 from consumer.kafka_options import producer_options
 from consumer.topic_reader import TopicReader
 from producers.eoy import term_closed
 from producers.jsonl import read_messages, validate_file
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
-from schemas.codec import MessageCodec, to_json
+from schemas.codec import to_json
 from schemas.errors import DecodeError, InvalidMessage
 
 MAX_PROBLEMS_SHOWN = 20
@@ -52,7 +53,7 @@ def produce(
         lines = len({p.line for p in problems})
         raise UserError(f"nothing published: {lines} of {count} lines are invalid", code=2)
     prepare_broker(settings, [topic])
-    codec = MessageCodec()
+    codec = codec_for(settings)
     publisher = make_publisher(settings, [topic])
     sent = 0
     try:
@@ -82,7 +83,7 @@ def tail(
     """Decode TOPIC and print one JSON object a line (undecodable records are reported on stderr)."""
     settings = STATE.settings
     prepare_broker(settings, [topic])
-    codec = MessageCodec()
+    codec = codec_for(settings)
     dead_letters = topic.endswith(settings.dead_letter_suffix)
     with TopicReader(settings, topic, from_beginning=from_beginning) as reader:
         for record in reader.records(until_idle):
@@ -144,7 +145,7 @@ def eoy(
     prepare_broker(settings, [topic])
     publisher = make_publisher(settings, [topic])
     try:
-        publisher.publish([OutgoingRecord(topic, message.key.encode(), MessageCodec().encode(message))])
+        publisher.publish([OutgoingRecord(topic, message.key.encode(), codec_for(settings).encode(message))])
     finally:
         publisher.close()
     typer.echo(to_json(message))

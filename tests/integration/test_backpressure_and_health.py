@@ -21,7 +21,7 @@ from tests.support.waiting import wait_for
 
 
 def test_consumption_pauses_while_the_outbox_backlog_is_over_its_limit(make_settings):
-    settings = make_settings(outbox_backlog_limit=100, max_poll_records=50)
+    settings = make_settings(outbox_backlog_limit=100, max_poll_records=50, shutdown_timeout_s=1)
     events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(1_000)]
     publish(settings, settings.topic_enrollment_changed, events)
     parts = assemble(settings)
