@@ -1,5 +1,6 @@
 """Creating topics before use: on the embedded broker a produce to a missing topic can vanish."""
 
+import contextlib
 import time
 
 from kafka import KafkaAdminClient
@@ -21,12 +22,11 @@ def ensure_topics(settings: Settings, topics: list[str], admin: KafkaAdminClient
     try:
         missing = sorted(set(topics) - set(admin.list_topics()))
         if missing:
-            try:
+            # another process may create some meanwhile; the rest of the request is still created
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
                     [NewTopic(t, settings.partitions_for(t), settings.replication_factor) for t in missing]
                 )
-            except TopicAlreadyExistsError:
-                pass  # created meanwhile by another process; the others in the request were created
             _wait_until_listed(admin, missing)
         return missing
     finally:

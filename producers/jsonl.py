@@ -50,5 +50,5 @@ def validate_file(
 
 def read_messages(path: Path, record_name: str) -> Iterator[Message]:
     """The file's messages, in order; call only after `validate_file` found no problem."""
-    for number, line in _lines(path):
+    for _number, line in _lines(path):
         yield _parse(record_name, line)

@@ -1,5 +1,6 @@
 """The outbox as the relay sees it: pending rows in id order, marking them sent, one relay at a time."""
 
+import contextlib
 import fcntl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,10 +86,8 @@ class OutboxStore:
         return True
 
     def _drop_lock_connection(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the connection may already be gone; the lock went with it
             self._lock_connection.close()
-        except Exception:
-            pass
         self._lock_connection = None
 
     def unlock(self) -> None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from consumer import metrics
+from consumer.connect import prepare_broker
 from consumer.records import InputRecord
 from consumer.runtime import all_topics, make_relay, open_database, policy_from
-from consumer.connect import prepare_broker
 from consumer.service import Service
 from consumer.settings import Settings
 from consumer.store import tables

@@ -1,0 +1,43 @@
+"""`db upgrade` and `db current`: the state store's schema migrations, for operators."""
+
+import typer
+
+from consumer.cli.app import STATE, app
+from consumer.store.database import Database
+from consumer.store.migrate import current_revision, head_revision, upgrade
+
+db = typer.Typer(help="The state store's schema: apply migrations, show the revision.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+def _database() -> Database:
+    settings = STATE.settings
+    database = Database(settings.database_url, settings.db_retry_seconds)
+    database.check()
+    return database
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (the service also does this when it starts)."""
+    database = _database()
+    try:
+        before = current_revision(database)
+        upgrade(database)
+        after = current_revision(database)
+    finally:
+        database.dispose()
+    typer.echo(f"schema at revision {after}" + (f" (was {before or 'empty'})" if before != after else " (already current)"))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the schema revision of the state store and the newest one this release knows."""
+    database = _database()
+    try:
+        current = current_revision(database)
+    finally:
+        database.dispose()
+    head = head_revision()
+    state = "current" if current == head else "behind: run `pasi-concurrent db upgrade`"
+    typer.echo(f"revision {current or 'none (empty database)'}, newest {head}: {state}")
