@@ -24,5 +24,9 @@ class Policy:
         return datetime.combine(day, time(0), self.zone).astimezone(UTC)
 
     def grace_deadline(self, day: date) -> datetime:
-        """Event time by which follow-ups of something dated `day` are due: `day` + grace."""
-        return self.start_of(day) + self.grace_period
+        """Event time by which follow-ups of something dated `day` are due: `day` + grace.
+
+        Whole days count on the calendar, so a day of the grace is a day even when the clocks change.
+        """
+        days = self.grace_period.days
+        return self.start_of(day + timedelta(days=days)) + (self.grace_period - timedelta(days=days))

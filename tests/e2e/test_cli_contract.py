@@ -10,13 +10,36 @@ from tests.support.running import publish, run_cli
 
 def _scenario():
     return [
-        event("SchoolTermsConfigured", "1001", {
-            "school_year_id": 35, "is_summer_school": False,
-            "terms": [{"term_id": 3501, "abbreviation": "S1", "first_day": date(2025, 9, 2), "last_day": date(2026, 1, 30)}],
-        }),
+        event(
+            "SchoolTermsConfigured",
+            "1001",
+            {
+                "school_year_id": 35,
+                "is_summer_school": False,
+                "terms": [
+                    {
+                        "term_id": 3501,
+                        "abbreviation": "S1",
+                        "first_day": date(2025, 9, 2),
+                        "last_day": date(2026, 1, 30),
+                    }
+                ],
+            },
+        ),
         event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, asn(1)),
-        event("StoredGradePosted", "2001", {"course_code": "MAT", "section_id": None, "term_id": 3501, "mark": "87",
-                                            "credits": 5, "course_type": "REG"}, asn(1)),
+        event(
+            "StoredGradePosted",
+            "2001",
+            {
+                "course_code": "MAT",
+                "section_id": None,
+                "term_id": 3501,
+                "mark": "87",
+                "credits": 5,
+                "course_type": "REG",
+            },
+            asn(1),
+        ),
         exited(asn(1), "1001", date(2026, 3, 2), reason="TRANSFER_OUT", continuing="2001"),
     ]
 

@@ -141,3 +141,11 @@ def test_a_different_exit_date_recorded_before_the_transfer_is_a_mismatch_at_the
         "RAISED",
         "2026-02-27",
     )
+
+
+def test_a_day_of_grace_is_a_calendar_day_when_the_clocks_change(policy):
+    from datetime import UTC, date, datetime
+
+    # clocks in Edmonton move forward at 02:00 on 2026-03-08: midnight on the 9th is 06:00 UTC, not 07:00
+    assert policy.grace_deadline(date(2026, 3, 8)) == datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
+    assert policy.grace_deadline(date(2026, 3, 2)) == datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
