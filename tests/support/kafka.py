@@ -63,7 +63,10 @@ def start_embedded(var_dir: Path, port: int | None = None) -> Broker:
 
 
 def start_container():
-    from testcontainers.kafka import KafkaContainer
+    try:
+        from testcontainers.community.kafka import KafkaContainer
+    except ImportError:  # testcontainers before the community split
+        from testcontainers.kafka import KafkaContainer
 
     container = KafkaContainer().start()
     return container, Broker(container.get_bootstrap_server(), "container")
