@@ -2,6 +2,7 @@
 
 import threading
 import time
+from datetime import timedelta
 
 import structlog
 from kafka import KafkaConsumer, TopicPartition
@@ -17,6 +18,7 @@ from consumer.kafka_options import consumer_options
 from consumer.records import InputRecord, decode_record
 from consumer.service import Service
 from consumer.settings import Settings
+from consumer.store.retention import prune_processed_events
 from producers.relay import OutboxRelay
 from schemas.codec import MessageCodec
 from schemas.events import EventBase
@@ -91,6 +93,7 @@ class ConsumerLoop:
         self.last_poll_ok = 0.0
         self.last_rebalance = 0.0
         self._next_housekeeping = 0.0
+        self._next_pruning = time.monotonic() + 60
 
     def run(self, until_idle_s: float | None = None) -> int:
         self.consumer = KafkaConsumer(**consumer_options(self.settings, self.settings.consumer_group))
@@ -186,6 +189,12 @@ class ConsumerLoop:
         if now < self._next_housekeeping:
             return
         self._next_housekeeping = now + 0.5
+        if now >= self._next_pruning:
+            self._next_pruning = now + 600
+            retention = timedelta(days=self.settings.processed_events_retention_days)
+            pruned = prune_processed_events(self.service.database, retention)
+            if pruned:
+                log.info("forgot old processed event ids", count=pruned, retention_days=retention.days)
         backlog = self.relay.outbox.backlog()
         metrics.OUTBOX_BACKLOG.set(backlog)
         limit = self.settings.outbox_backlog_limit

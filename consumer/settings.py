@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     var_dir: Path = Field(Path("var"), description="Directory for SQLite state, the broker's log and pid files.")
     db_retry_seconds: float = Field(60.0, ge=0, description="How long transient database errors are retried.")
     eoy_chunk_size: int = Field(2_000, ge=1, description="Students closed per End-of-Year transaction.")
+    processed_events_retention_days: int = Field(
+        60, ge=1, description="How long processed event ids are kept to recognise re-deliveries."
+    )
 
     # Outbox and publishing
     outbox_batch_size: int = Field(2_000, ge=1, description="Outbox rows published per round.")
