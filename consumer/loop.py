@@ -14,6 +14,7 @@ from consumer import metrics
 from consumer.alignment import EventTimeAligner
 from consumer.codecs import codec_for
 from consumer.end_of_year import EndOfYearRunner
+from consumer.kafka_compat import release_parked_records
 from consumer.kafka_options import consumer_options
 from consumer.records import InputRecord, decode_record
 from consumer.service import Service
@@ -102,6 +103,7 @@ class ConsumerLoop:
         quiet_since: float | None = None
         try:
             while not self.stop.is_set():
+                release_parked_records(self.consumer)
                 polled = self.consumer.poll(timeout_ms=100)
                 self.last_poll_ok = time.monotonic()
                 self._buffer(polled)
