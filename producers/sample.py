@@ -28,10 +28,30 @@ COURSES = ("MAT1", "ELA1", "SCI1", "SOC1", "PED1")
 
 
 class SampleYear:
-    def __init__(self, students: int = 50, seed: int = 2025, first_asn: int = 100_000_000):
+    """`courses_per_student` (home courses taken and graded) and `exit_share` (share of students who
+    withdraw or transfer during the year) tune the mix: the defaults give the demo's year, about one
+    output per twelve inputs; `courses_per_student=1, exit_share=0.9` gives about one per five."""
+
+    def __init__(
+        self,
+        students: int = 50,
+        seed: int = 2025,
+        first_asn: int = 100_000_000,
+        courses_per_student: int = 2,
+        exit_share: float = 0.30,
+    ):
+        if not 0 <= courses_per_student <= len(COURSES):
+            raise ValueError(f"courses_per_student must be between 0 and {len(COURSES)}")
+        if not 0 <= exit_share <= 1:
+            raise ValueError("exit_share must be between 0 and 1")
         self.students = students
+        self.courses_per_student = courses_per_student
+        self.exit_share = exit_share
         self.random = random.Random(seed)
-        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"pasi-concurrent-sample/{seed}/{students}/{first_asn}")
+        name = f"pasi-concurrent-sample/{seed}/{students}/{first_asn}"
+        if (courses_per_student, exit_share) != (2, 0.30):  # another mix: other event ids
+            name += f"/{courses_per_student}/{exit_share}"
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, name)
         self.first_asn = first_asn
         self._serial = 0
 
@@ -93,7 +113,7 @@ class SampleYear:
         home = HOMES[n % len(HOMES)]
         day = datetime(2025, 9, 2, 15, 0, tzinfo=UTC) + timedelta(minutes=n % 600)
         out = [self._event("PrimaryEnrolmentStarted", home, day, {"entry_date": date(2025, 9, 2), "grade": "10"}, asn)]
-        for i, course in enumerate(r.sample(COURSES, 2)):
+        for i, course in enumerate(r.sample(COURSES, self.courses_per_student)):
             out.append(self._course(asn, home, course, day + timedelta(minutes=i + 1)))
         role = r.random()
         concurrent = OUTREACH if role < 0.25 else ONLINE if role < 0.45 else None
@@ -113,13 +133,13 @@ class SampleYear:
                 out.append(self._course(asn, concurrent, "CHA9", start + timedelta(minutes=2), course_type="CHA"))
                 if concurrent == OUTREACH:
                     out.append(self._grade(asn, concurrent, "CHA9", 3500, datetime(2026, 5, 4, 16, 0, tzinfo=UTC), "CHA"))
-        for course in r.sample(COURSES, 2):
+        for course in r.sample(COURSES, self.courses_per_student):
             out.append(self._grade(asn, home, course, 3501, datetime(2026, 2, 2, 17, 0, tzinfo=UTC) + timedelta(minutes=n % 600)))
         fate = r.random()
         exit_at = datetime(2026, 3, 2, 16, 0, tzinfo=UTC) + timedelta(minutes=n % 600)
         if concurrent and home and fate < 0.12 and out[0].event_type == "PrimaryEnrolmentStarted":
             out += self._transfer(asn, home, concurrent, exit_at, well_done=fate > 0.03)
-        elif fate < 0.30 and out and out[0].event_type == "PrimaryEnrolmentStarted":
+        elif fate < self.exit_share and out and out[0].event_type == "PrimaryEnrolmentStarted":
             out.append(self._exit(asn, home, "PRIMARY", exit_at.date(), "WITHDRAWN", exit_at))
         elif n % 89 == 7 and concurrent:
             out.append(self._event("EnrolmentCancelled", concurrent, exit_at, {"enrolment_kind": "CONCURRENT"}, asn))

@@ -4,8 +4,8 @@ import typer
 from rich.table import Table
 
 from consumer.cli.alerts_command import alerts_table
-from consumer.cli.output import wide_console
 from consumer.cli.app import STATE, app
+from consumer.cli.output import wide_console
 from consumer.demo import run_demo
 from consumer.logs import configure_logging
 

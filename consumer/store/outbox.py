@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from consumer.store import tables as t
 from consumer.store.database import Database
-from consumer.store.loader import chunks
+from consumer.store.loader import chunks, column_in
 from producers.relay import PendingMessage
 
 RELAY_LOCK_ID = 7429002
@@ -37,7 +37,8 @@ class OutboxStore:
 
         def work(connection) -> None:
             for part in chunks(ids):
-                connection.execute(update(t.outbox).where(t.outbox.c.id.in_(part)).values(sent_at=now))
+                sent = column_in(connection, t.outbox.c.id, part)
+                connection.execute(update(t.outbox).where(sent).values(sent_at=now))
 
         self.database.run(work)
 

@@ -5,15 +5,12 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import date, timedelta
 from pathlib import Path
-
-from pydantic import SecretStr
 
 from consumer.connect import prepare_broker
 from consumer.kafka_options import producer_options
 from consumer.runtime import all_topics, build
-from consumer.settings import Settings
+from consumer.settings import Settings, environment_without_settings, settings_environment
 from consumer.topic_reader import TopicReader
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from schemas.codec import MessageCodec
@@ -21,23 +18,7 @@ from schemas.codec import MessageCodec
 CODEC = MessageCodec()
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a `pasi-concurrent` subprocess the same settings."""
-    env = {}
-    for name in settings.model_fields_set:
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if isinstance(value, timedelta):
-            value = int(value.total_seconds())
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        env[name.upper()] = str(value)
-    return env
+settings_env = settings_environment
 
 
 def cli_command(*args: str) -> list[str]:
@@ -63,8 +44,7 @@ def start_cli(settings: Settings, *args: str, log_path: Path) -> subprocess.Pope
 
 def clean_environment() -> dict[str, str]:
     """The caller's environment without any of the service's settings (tests set their own)."""
-    names = {name.upper() for name in Settings.model_fields}
-    return {k: v for k, v in os.environ.items() if k.upper() not in names}
+    return environment_without_settings(dict(os.environ))
 
 
 def kill(process: subprocess.Popen, sig: int = signal.SIGKILL, timeout_s: float = 30) -> int:
