@@ -95,6 +95,7 @@ class ConsumerLoop:
         self.last_rebalance = 0.0
         self._next_housekeeping = 0.0
         self._next_pruning = time.monotonic() + 60
+        self._next_deadline_sweep = 0.0
 
     def run(self, until_idle_s: float | None = None) -> int:
         self.consumer = KafkaConsumer(**consumer_options(self.settings, self.settings.consumer_group))
@@ -108,6 +109,8 @@ class ConsumerLoop:
                 self.last_poll_ok = time.monotonic()
                 self._buffer(polled)
                 worked = self._process_released()
+                if not polled and not worked:
+                    worked = self._fire_group_deadlines()
                 self._housekeeping()
                 if until_idle_s is None:
                     continue
@@ -117,6 +120,9 @@ class ConsumerLoop:
                 now = time.monotonic()
                 quiet_since = max(quiet_since or now, self.last_rebalance)
                 if now - quiet_since >= self._quiet_needed(until_idle_s):
+                    if self._fire_group_deadlines(now=True):  # the group's latest event time, once more
+                        quiet_since = None
+                        continue
                     log.info("idle: every partition read to its end and the outbox is empty")
                     break
         finally:
@@ -149,7 +155,8 @@ class ConsumerLoop:
         for segment in _segments(released):
             partitions = {r.partition for r in segment if r.topic == self.settings.topic_enrollment_changed}
             started = time.monotonic()
-            stats = self.service.process(segment, self._owned_partitions() or partitions)
+            owned = {(tp.topic, tp.partition) for tp in self.consumer.assignment()}
+            stats = self.service.process(segment, self._owned_partitions() or partitions, owned or None)
             metrics.BATCH_DURATION.observe(time.monotonic() - started)
             metrics.BATCH_SIZE.observe(len(segment))
             for record in segment:
@@ -159,6 +166,25 @@ class ConsumerLoop:
                 self.end_of_year.run_pending(self.stop)
         self.commit()
         self._next_housekeeping = 0.0  # check the backlog after every batch: pause within a batch of the limit
+        return True
+
+    def _fire_group_deadlines(self, now: bool = False) -> bool:
+        """When this process has read its partitions to their end: fire their deadlines that the
+        group's event time (other processes' partitions included) has passed. At most once every
+        DEADLINE_SWEEP_INTERVAL_MS, or `now`. True when something fired."""
+        clock = time.monotonic()
+        if not now and clock < self._next_deadline_sweep:
+            return False
+        assignment = self.consumer.assignment()
+        if not assignment or self.aligner.size() or any(self._lagging(tp) for tp in assignment):
+            return False
+        self._next_deadline_sweep = clock + self.settings.deadline_sweep_interval_ms / 1000
+        stats = self.service.fire_group_deadlines(self._owned_partitions())
+        if not (stats.alerts or stats.syncs):
+            return False
+        self.relay.notify()
+        log.info("deadlines fired on the group's event time", alerts=sum(stats.alerts.values()),
+                 syncs=sum(stats.syncs.values()))
         return True
 
     def _owned_partitions(self) -> set[int]:

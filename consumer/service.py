@@ -80,18 +80,60 @@ class Service:
         self.policy = policy
         self.encoder = OutputEncoder(settings, codec or codec_for(settings))
 
-    def process(self, records: list[InputRecord], partitions: set[int] | None = None) -> BatchStats:
-        """Apply a batch in one transaction (retried whole on transient database errors)."""
-        stats = self.database.run(lambda connection: self._apply(connection, records, partitions))
+    def process(
+        self,
+        records: list[InputRecord],
+        partitions: set[int] | None = None,
+        owned: set[tuple[str, int]] | None = None,
+    ) -> BatchStats:
+        """Apply a batch in one transaction (retried whole on transient database errors).
+
+        `partitions`: the input partitions whose deadlines this process fires; `owned`: the (topic,
+        partition)s assigned to it, whose event time is its watermark (None for both: everything)."""
+        stats = self.database.run(lambda connection: self._apply(connection, records, partitions, owned))
         _count(stats)
         return stats
 
-    def _apply(self, connection: Connection, records: list[InputRecord], partitions: set[int] | None) -> BatchStats:
+    def fire_group_deadlines(self, partitions: set[int] | None) -> BatchStats:
+        """Fire the deadlines of `partitions` that the group's event time has passed.
+
+        Called when this process has nothing left to read: its own partitions then hold no event
+        before those deadlines, so firing them now gives what one process reading every partition
+        would give. Without it, a process whose partitions fall quiet would wait for an event of its
+        own to move its watermark. One transaction; nothing written when nothing is due."""
+        stats = self.database.run(lambda connection: self._fire_group_deadlines(connection, partitions))
+        _count(stats)
+        return stats
+
+    def _fire_group_deadlines(self, connection: Connection, partitions: set[int] | None) -> BatchStats:
+        stats = BatchStats()
+        horizon = loader.watermark(connection)
+        if horizon is None:
+            return stats
+        state = loader.load_state(connection, loader.LoadRequest(partitions=partitions, deadline_horizon=horizon))
+        if not state.due_deadlines():
+            return stats
+        advance_to(state, horizon, self.policy)
+        outbox = [self.encoder.output(output) for output in state.outputs]
+        self._count_outputs(state.outputs, stats, log.bind())
+        writer.save_state(connection, state)
+        writer.write_outbox(connection, outbox)
+        return stats
+
+    def _apply(
+        self,
+        connection: Connection,
+        records: list[InputRecord],
+        partitions: set[int] | None,
+        owned: set[tuple[str, int]] | None = None,
+    ) -> BatchStats:
         stats = BatchStats()
         logger = log.bind()  # resolved once per batch: through the lazy proxy every call re-binds (5 us an event)
         fresh = loader.unprocessed(connection, (r.dedupe_id for r in records))
         events = [r for r in records if not r.dead and r.dedupe_id in fresh]
-        state = loader.load_state(connection, _request(events, partitions))
+        request = _request(events, partitions)
+        request.owned = owned
+        state = loader.load_state(connection, request)
         outbox: list[OutboxRecord] = []
         runs = []
         marks: dict[tuple[str, int], datetime] = {}
@@ -122,7 +164,17 @@ class Service:
             stats.processed[message.event_type] += 1
             logger.debug("event handled", event_id=message.event_id, event_type=message.event_type, asn=message.asn)
         outbox += [self.encoder.output(output) for output in state.outputs]
-        for output in state.outputs:
+        self._count_outputs(state.outputs, stats, logger)
+        writer.save_state(connection, state)
+        writer.mark_processed(connection, done)
+        writer.save_watermarks(connection, marks)
+        writer.write_outbox(connection, outbox)
+        stats.runs_started = insert_runs(connection, runs)
+        return stats
+
+    @staticmethod
+    def _count_outputs(outputs: list[Output], stats: BatchStats, logger) -> None:
+        for output in outputs:
             message = output.message
             if output.kind == "alert":
                 stats.alerts[(message.code, message.status)] += 1
@@ -132,12 +184,6 @@ class Service:
                 )
             else:
                 stats.syncs[message.action] += 1
-        writer.save_state(connection, state)
-        writer.mark_processed(connection, done)
-        writer.save_watermarks(connection, marks)
-        writer.write_outbox(connection, outbox)
-        stats.runs_started = insert_runs(connection, runs)
-        return stats
 
 
 def _request(records: list[InputRecord], partitions: set[int] | None) -> loader.LoadRequest:

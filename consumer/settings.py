@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     max_poll_records: int = Field(1_000, ge=1, description="Records fetched per poll; also the largest batch.")
     fetch_max_wait_ms: int = Field(100, ge=0, description="How long the broker may hold a fetch waiting for data.")
     alignment_wait_ms: int = Field(500, ge=0, description="How long to wait for a lagging partition before processing out of event-time order.")
+    deadline_sweep_interval_ms: int = Field(1000, gt=0, description="While this process has read its partitions to their end: how often it fires their deadlines that the whole group's event time has passed.")
     partition_buffer_limit: int = Field(5_000, ge=10, description="Records buffered per partition before it is paused.")
 
     # State store

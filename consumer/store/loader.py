@@ -67,6 +67,8 @@ class LoadRequest:
     setup_schools: set[str] = field(default_factory=set)  # schools whose R2 alerts matter
     deadline_horizon: datetime | None = None
     partitions: set[int] | None = None  # deadlines of these input partitions only (None: all)
+    # the (topic, partition)s whose event time this process has seen: the watermark is theirs (None: all)
+    owned: set[tuple[str, int]] | None = None
     deadlines: bool = True  # load the deadlines due by the horizon
 
 
@@ -97,12 +99,22 @@ def _select_in(connection: Connection, table, column, values, *where) -> list:
     return rows
 
 
-def watermark(connection: Connection) -> datetime | None:
-    return connection.execute(select(func.max(t.watermarks.c.occurred_at))).scalar()
+def watermark(connection: Connection, owned: set[tuple[str, int]] | None = None) -> datetime | None:
+    """The latest event time seen on `owned` input partitions (all of them with None).
+
+    A process of a group takes the watermark of its own partitions only: another process's partitions
+    may be ahead of events it has still to read, and a deadline fired on their time would come before
+    events a single process would have handled first (see Service.fire_group_deadlines)."""
+    w = t.watermarks.c
+    if owned is None:
+        return connection.execute(select(func.max(w.occurred_at))).scalar()
+    marks = [at for topic, partition, at in connection.execute(select(w.topic, w.partition, w.occurred_at))
+             if (topic, partition) in owned]
+    return max(marks, default=None)
 
 
 def load_state(connection: Connection, request: LoadRequest) -> State:
-    state = State(watermark(connection))
+    state = State(watermark(connection, request.owned))
     asns = set(request.asns)
     schools = set(request.schools)
 
