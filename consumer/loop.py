@@ -140,6 +140,7 @@ class ConsumerLoop:
             if self.aligner.size(tp) >= self.settings.partition_buffer_limit and tp not in self.buffer_paused:
                 self.consumer.pause(tp)
                 self.buffer_paused.add(tp)
+                metrics.PAUSES.labels("partition_buffer").inc()
 
     def _lagging(self, tp: TopicPartition) -> bool:
         highwater = self.consumer.highwater(tp)
@@ -231,6 +232,7 @@ class ConsumerLoop:
             self.backpressure = True
             self.consumer.pause(*assignment)
             metrics.PAUSED.set(1)
+            metrics.PAUSES.labels("outbox_backlog").inc()
             log.warning("outbox backlog over its limit: consumption paused", backlog=backlog, limit=limit)
         elif self.backpressure and backlog <= limit // 2:
             self.backpressure = False

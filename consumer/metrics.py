@@ -20,4 +20,9 @@ BATCH_DURATION = Histogram(
 )
 BATCH_SIZE = Histogram("pasi_batch_events", "Events per batch", buckets=(1, 10, 50, 100, 250, 500, 1000, 2500))
 PAUSED = Gauge("pasi_consumption_paused", "1 while consumption is paused because the outbox backlog is over its limit")
+PAUSES = Counter(
+    "pasi_consumption_pauses_total",
+    "Times consumption was paused: a partition whose buffer is full (partition_buffer) or all of them (outbox_backlog)",
+    ["reason"],
+)
 EOY_CLOSED = Counter("pasi_eoy_enrolments_closed_total", "Concurrent enrolments closed by End of Year")
