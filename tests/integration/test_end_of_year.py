@@ -20,7 +20,8 @@ def _enrol(parts) -> None:
     events = []
     for n in range(STUDENTS):
         student = asn(n)
-        events.append(event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, student))
+        started = {"entry_date": date(2025, 9, 2), "grade": "10"}
+        events.append(event("PrimaryEnrolmentStarted", "1001", started, student))
         events.append(event(
             "ConcurrentEnrolmentStarted", "2001",
             {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, student,

@@ -21,25 +21,28 @@ AT = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 ANN, BEN, CAL = asn(1), asn(2), asn(3)
 
 
+def _enrolled(student: str, home: str, concurrent: str) -> list:
+    """A primary enrolment at `home` since September and a concurrent one at `concurrent`."""
+    return [
+        event("PrimaryEnrolmentStarted", home, {"entry_date": date(2025, 9, 2), "grade": "10"}, student,
+              at=AT - timedelta(days=150)),
+        event("ConcurrentEnrolmentStarted", concurrent,
+              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": home}, student,
+              at=AT - timedelta(days=140)),
+    ]
+
+
 def _student_year():
     """Ann transfers out of 1001 to continue at 2001 and is re-enrolled there two hours later, well
     inside the one-day grace; Cal leaves 1002 and nothing follows, so his R9 check fires."""
     ann = [
-        event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, ANN,
-              at=AT - timedelta(days=150)),
-        event("ConcurrentEnrolmentStarted", "2001",
-              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, ANN,
-              at=AT - timedelta(days=140)),
+        *_enrolled(ANN, "1001", "2001"),
         exited(ANN, "1001", DAY, reason="TRANSFER_OUT", continuing="2001", at=AT),
         exited(ANN, "2001", DAY, kind="CONCURRENT", reason="TRANSFER_OUT", at=AT + timedelta(minutes=5)),
         event("StudentReEnrolled", "2001", {"entry_date": DAY, "grade": "10"}, ANN, at=AT + timedelta(hours=2)),
     ]
     cal = [
-        event("PrimaryEnrolmentStarted", "1002", {"entry_date": date(2025, 9, 2), "grade": "10"}, CAL,
-              at=AT - timedelta(days=150)),
-        event("ConcurrentEnrolmentStarted", "2002",
-              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1002"}, CAL,
-              at=AT - timedelta(days=140)),
+        *_enrolled(CAL, "1002", "2002"),
         exited(CAL, "1002", DAY, at=AT + timedelta(minutes=1)),
     ]
     later = event("PrimaryEnrolmentStarted", "1003", {"entry_date": date(2026, 3, 5), "grade": "10"}, BEN,
@@ -50,7 +53,8 @@ def _student_year():
 def _records(settings, events, partition: int, first_offset: int = 0) -> list[InputRecord]:
     topic = settings.topic_enrollment_changed
     return [
-        InputRecord(topic, partition, first_offset + n, e.key.encode(), CODEC.encode(e), e) for n, e in enumerate(events)
+        InputRecord(topic, partition, first_offset + n, e.key.encode(), CODEC.encode(e), e)
+        for n, e in enumerate(events)
     ]
 
 

@@ -20,7 +20,8 @@ def test_records_buffered_but_not_processed_are_read_again_after_the_same_partit
     stop = threading.Event()
     service = Service(settings, database, policy_from(settings))
     relay = make_relay(settings, database, stop)
-    loop = ConsumerLoop(settings, service, EndOfYearRunner(database, policy_from(settings), service.encoder), relay, stop)
+    runner = EndOfYearRunner(database, policy_from(settings), service.encoder)
+    loop = ConsumerLoop(settings, service, runner, relay, stop)
     from kafka import KafkaConsumer
 
     from consumer.kafka_options import consumer_options
@@ -29,7 +30,9 @@ def test_records_buffered_but_not_processed_are_read_again_after_the_same_partit
     listener = _Listener(loop)
     loop.consumer.subscribe(settings.input_topics, listener=listener)
     try:
-        wait_for(lambda: loop._buffer(loop.consumer.poll(200)) or loop.aligner.size() >= 20, 30, what="records buffered")
+        wait_for(
+            lambda: loop._buffer(loop.consumer.poll(200)) or loop.aligner.size() >= 20, 30, what="records buffered"
+        )
         partition = next(tp for tp in loop.consumer.assignment() if tp.topic == settings.topic_enrollment_changed)
         assert loop.consumer.position(partition) == 20  # fetched to the end, nothing processed
 

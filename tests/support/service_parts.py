@@ -58,7 +58,8 @@ def assemble(settings: Settings, create_topics: bool = True) -> Parts:
 
 
 def counter_total(counter) -> float:
-    return sum(sample.value for family in counter.collect() for sample in family.samples if sample.name.endswith("_total"))
+    samples = [sample for family in counter.collect() for sample in family.samples]
+    return sum(sample.value for sample in samples if sample.name.endswith("_total"))
 
 
 __all__ = ["assemble", "counter_total", "metrics"]

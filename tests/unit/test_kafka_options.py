@@ -59,7 +59,8 @@ def test_ssl_with_a_client_certificate_passes_certificate_key_and_its_password()
             kafka_ssl_password="keypass",
         )
     )
-    assert (options["ssl_cafile"], options["ssl_certfile"], options["ssl_keyfile"]) == ("/ca.pem", "/client.pem", "/client.key")
+    files = (options["ssl_cafile"], options["ssl_certfile"], options["ssl_keyfile"])
+    assert files == ("/ca.pem", "/client.pem", "/client.key")
     assert options["ssl_password"] == "keypass"
     assert "sasl_mechanism" not in options
 
@@ -73,7 +74,8 @@ def test_every_client_role_carries_the_security_options():
 
 
 def test_sasl_without_credentials_is_refused_naming_the_missing_setting():
-    with pytest.raises(ValidationError, match="kafka_sasl_mechanism: required when KAFKA_SECURITY_PROTOCOL is SASL_SSL"):
+    message = "kafka_sasl_mechanism: required when KAFKA_SECURITY_PROTOCOL is SASL_SSL"
+    with pytest.raises(ValidationError, match=message):
         settings(kafka_security_protocol="SASL_SSL")
 
 

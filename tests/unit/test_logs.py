@@ -30,4 +30,5 @@ def test_masking_can_be_turned_off():
 
 
 def test_longer_digit_runs_are_not_mistaken_for_asns():
-    assert mask_asn("offset 12345678901 and 2026-03-02T16:05:00.123456Z") == "offset 12345678901 and 2026-03-02T16:05:00.123456Z"
+    text = "offset 12345678901 and 2026-03-02T16:05:00.123456Z"
+    assert mask_asn(text) == text
