@@ -1,9 +1,12 @@
 PYTHON ?= python
 
-.PHONY: test bench bench-quick
+.PHONY: test lint bench bench-quick
 
 test:
 	$(PYTHON) -m pytest
+
+lint:
+	$(PYTHON) -m ruff check .
 
 bench:
 	$(PYTHON) benchmarks/run.py

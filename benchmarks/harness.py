@@ -166,7 +166,8 @@ def spawn(module: str, args: list[str], settings: Settings, name: str) -> Child:
     ready = run_dir / f"{name}.ready"
     log_path = run_dir / f"{name}.log"
     command = [sys.executable, "-m", module, *args, "--report", str(report), "--ready", str(ready)]
-    env = environment_without_settings(dict(os.environ)) | settings_environment(settings) | {"PYTHONPATH": str(SERVICE_ROOT)}
+    env = environment_without_settings(dict(os.environ)) | settings_environment(settings)
+    env["PYTHONPATH"] = str(SERVICE_ROOT)
     with open(log_path, "ab") as out:
         process = subprocess.Popen(command, env=env, cwd=SERVICE_ROOT, stdout=out, stderr=subprocess.STDOUT)
     return Child(process, report, log_path, ready)

@@ -18,7 +18,8 @@ class HealthServer:
             self.server = ThreadingHTTPServer((host, port), handler)
         except OSError as exc:
             raise PortInUse(
-                f"cannot serve metrics on {host}:{port} ({exc.strerror}); set METRICS_PORT to a free port, or 0 to turn it off"
+                f"cannot serve metrics on {host}:{port} ({exc.strerror}); "
+                "set METRICS_PORT to a free port, or 0 to turn it off"
             ) from None
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="health", daemon=True)

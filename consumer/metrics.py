@@ -5,14 +5,18 @@ from prometheus_client import Counter, Gauge, Histogram
 EVENTS_CONSUMED = Counter("pasi_events_consumed_total", "Records read from input topics", ["topic"])
 EVENTS_PROCESSED = Counter("pasi_events_processed_total", "Events the rules handled", ["event_type"])
 EVENTS_DUPLICATE = Counter("pasi_events_duplicate_total", "Events skipped as already processed", ["topic"])
-EVENTS_DEAD_LETTERED = Counter("pasi_events_dead_lettered_total", "Records sent to a dead-letter topic", ["topic", "reason"])
+EVENTS_DEAD_LETTERED = Counter(
+    "pasi_events_dead_lettered_total", "Records sent to a dead-letter topic", ["topic", "reason"]
+)
 ALERTS = Counter("pasi_alerts_total", "Core Alerts written to the outbox", ["code", "status"])
 SYNCS = Counter("pasi_syncs_total", "Exit-date syncs written to the outbox", ["action"])
 PUBLISHED = Counter("pasi_messages_published_total", "Outbox messages acknowledged by the broker", ["topic"])
 PUBLISH_RETRIES = Counter("pasi_publish_retries_total", "Publish attempts that failed and were retried", ["error"])
 DB_RETRIES = Counter("pasi_db_retries_total", "Database transactions retried after a transient error")
 OUTBOX_BACKLOG = Gauge("pasi_outbox_backlog", "Outbox messages not yet published")
-CONSUMER_LAG = Gauge("pasi_consumer_lag", "Records between the consumer position and the partition end", ["topic", "partition"])
+CONSUMER_LAG = Gauge(
+    "pasi_consumer_lag", "Records between the consumer position and the partition end", ["topic", "partition"]
+)
 BATCH_DURATION = Histogram(
     "pasi_batch_duration_seconds",
     "Time to process one batch (load, rules, commit)",

@@ -40,7 +40,9 @@ class InputRecord:
         return (at, self.topic, self.partition, self.offset)
 
 
-def decode_record(codec: MessageCodec, expected: type, topic: str, partition: int, offset: int, key, value) -> InputRecord:
+def decode_record(
+    codec: MessageCodec, expected: type, topic: str, partition: int, offset: int, key, value
+) -> InputRecord:
     """Decode one consumed record; failures become a dead letter naming the error."""
     base = dict(topic=topic, partition=partition, offset=offset, key=key, value=value)
     if value is None:

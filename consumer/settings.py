@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     embedded_broker_host: str = Field("127.0.0.1", description="Address the embedded broker listens on.")
     embedded_broker_port: int = Field(9092, ge=1, le=65535, description="Port of the embedded broker.")
     kafka_client_id: str = Field("pasi-concurrent", description="Client id sent to the broker.")
-    kafka_security_protocol: SecurityProtocol = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
+    kafka_security_protocol: SecurityProtocol = Field(
+        "PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."
+    )
     kafka_sasl_mechanism: SaslMechanism | None = Field(None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
     kafka_sasl_username: str | None = Field(None, description="SASL user name.")
     kafka_sasl_password: SecretStr | None = Field(None, description="SASL password.")
@@ -34,9 +36,15 @@ class Settings(BaseSettings):
     kafka_ssl_keyfile: Path | None = Field(None, description="Client private key (PEM) for mutual TLS.")
     kafka_ssl_password: SecretStr | None = Field(None, description="Password of the client private key.")
     kafka_request_timeout_ms: int = Field(15_000, ge=1_000, description="Broker request timeout.")
-    kafka_delivery_timeout_ms: int = Field(30_000, ge=1_000, description="How long the producer tries one send before the publisher retries it.")
-    kafka_connect_timeout_ms: int = Field(10_000, ge=100, description="How long a client tries to reach the brokers at start.")
-    schema_registry_url: str | None = Field(None, description="Confluent schema registry; unset means single-object encoding.")
+    kafka_delivery_timeout_ms: int = Field(
+        30_000, ge=1_000, description="How long the producer tries one send before the publisher retries it."
+    )
+    kafka_connect_timeout_ms: int = Field(
+        10_000, ge=100, description="How long a client tries to reach the brokers at start."
+    )
+    schema_registry_url: str | None = Field(
+        None, description="Confluent schema registry; unset means single-object encoding."
+    )
 
     # Topics
     topic_enrollment_changed: str = Field("enrollment-changed", description="Input topic of SIS events.")
@@ -52,17 +60,31 @@ class Settings(BaseSettings):
 
     # Consumer
     consumer_group: str = Field("pasi-concurrent", description="Consumer group of the service.")
-    session_timeout_ms: int = Field(6_000, ge=1_000, description="Group session timeout (join and takeover time follow it).")
+    session_timeout_ms: int = Field(
+        6_000, ge=1_000, description="Group session timeout (join and takeover time follow it)."
+    )
     heartbeat_interval_ms: int = Field(1_000, ge=100, description="Group heartbeat interval.")
-    max_poll_interval_ms: int = Field(300_000, ge=1_000, description="Longest pause between polls before leaving the group.")
+    max_poll_interval_ms: int = Field(
+        300_000, ge=1_000, description="Longest pause between polls before leaving the group."
+    )
     max_poll_records: int = Field(1_000, ge=1, description="Records fetched per poll; also the largest batch.")
     fetch_max_wait_ms: int = Field(100, ge=0, description="How long the broker may hold a fetch waiting for data.")
-    alignment_wait_ms: int = Field(500, ge=0, description="How long to wait for a lagging partition before processing out of event-time order.")
-    deadline_sweep_interval_ms: int = Field(1000, gt=0, description="While this process has read its partitions to their end: how often it fires their deadlines that the whole group's event time has passed.")
+    alignment_wait_ms: int = Field(
+        500, ge=0, description="How long to wait for a lagging partition before processing out of event-time order."
+    )
+    deadline_sweep_interval_ms: int = Field(
+        1000, gt=0,
+        description=(
+            "While this process has read its partitions to their end: how often it fires their deadlines that"
+            " the whole group's event time has passed."
+        ),
+    )
     partition_buffer_limit: int = Field(5_000, ge=10, description="Records buffered per partition before it is paused.")
 
     # State store
-    state_db_url: str | None = Field(None, description="SQLAlchemy URL of the state store; unset means SQLite under VAR_DIR.")
+    state_db_url: str | None = Field(
+        None, description="SQLAlchemy URL of the state store; unset means SQLite under VAR_DIR."
+    )
     var_dir: Path = Field(Path("var"), description="Directory for SQLite state, the broker's log and pid files.")
     db_retry_seconds: float = Field(60.0, ge=0, description="How long transient database errors are retried.")
     eoy_chunk_size: int = Field(2_000, ge=1, description="Students closed per End-of-Year transaction.")
@@ -83,15 +105,21 @@ class Settings(BaseSettings):
     # Business rules
     policy_date: date = Field(date(2019, 1, 31), description="From this date exit codes are not sent to PASI.")
     eoy_exit_code: str = Field("10000", min_length=1, description="Exit code End of Year gives concurrent enrolments.")
-    grace_period: timedelta = Field(timedelta(days=1), description="Time allowed for a transfer's follow-up steps (ISO 8601 duration or seconds).")
+    grace_period: timedelta = Field(
+        timedelta(days=1), description="Time allowed for a transfer's follow-up steps (ISO 8601 duration or seconds)."
+    )
     created_in_error_purge_days: int = Field(30, ge=0, description="Days before a cancelled enrolment is purged.")
     business_timezone: str = Field("America/Edmonton", description="Zone in which business dates (exit dates) begin.")
 
     # Operations
-    metrics_port: int = Field(9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz; 0 turns them off.")
+    metrics_port: int = Field(
+        9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz; 0 turns them off."
+    )
     metrics_host: str = Field("0.0.0.0", description="Address of the metrics endpoint.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
-    log_format: Literal["auto", "json", "console"] = Field("auto", description="auto: readable on a terminal, JSON otherwise.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: readable on a terminal, JSON otherwise."
+    )
     log_mask_asn: bool = Field(True, description="Show only the last three digits of ASNs in logs.")
 
     @field_validator("business_timezone")
@@ -111,7 +139,9 @@ class Settings(BaseSettings):
                 if getattr(self, name) is None:
                     raise ValueError(f"{name}: required when KAFKA_SECURITY_PROTOCOL is {protocol}")
         if self.kafka_delivery_timeout_ms < self.kafka_request_timeout_ms + self.producer_linger_ms:
-            raise ValueError("kafka_delivery_timeout_ms: must be at least KAFKA_REQUEST_TIMEOUT_MS + PRODUCER_LINGER_MS")
+            raise ValueError(
+                "kafka_delivery_timeout_ms: must be at least KAFKA_REQUEST_TIMEOUT_MS + PRODUCER_LINGER_MS"
+            )
         if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
             raise ValueError("kafka_ssl_keyfile: a client certificate needs its key, and a key its certificate")
         return self

@@ -78,7 +78,9 @@ class Publisher:
         self._prepared = False
         self.replacements = 0
 
-    def publish(self, records: Sequence[OutgoingRecord], on_acknowledged: Callable[[int], None] = lambda n: None) -> None:
+    def publish(
+        self, records: Sequence[OutgoingRecord], on_acknowledged: Callable[[int], None] = lambda n: None
+    ) -> None:
         """Publish every record; `on_acknowledged(n)` reports each newly acknowledged leading run."""
         remaining = list(records)
 
@@ -99,7 +101,8 @@ class Publisher:
         stop = stop_never if self.retry.give_up_after_s is None else stop_after_delay(self.retry.give_up_after_s)
         retrying = Retrying(
             retry=retry_if_exception_type(PublishError),
-            wait=wait_exponential(multiplier=self.retry.initial_s, max=self.retry.max_s) + wait_random(0, self.retry.initial_s),
+            wait=wait_exponential(multiplier=self.retry.initial_s, max=self.retry.max_s)
+            + wait_random(0, self.retry.initial_s),
             stop=stop,
             sleep=self._interruptible_sleep,
             before_sleep=self._before_sleep,

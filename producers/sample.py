@@ -94,7 +94,12 @@ class SampleYear:
                 "school_year_id": YEAR,
                 "is_summer_school": False,
                 "terms": [
-                    {"term_id": t, "abbreviation": f"T{t % 100}", "first_day": TERM_DATES[t][0], "last_day": TERM_DATES[t][1]}
+                    {
+                        "term_id": t,
+                        "abbreviation": f"T{t % 100}",
+                        "first_day": TERM_DATES[t][0],
+                        "last_day": TERM_DATES[t][1],
+                    }
                     for t in terms
                 ],
             }
@@ -128,13 +133,16 @@ class SampleYear:
             ))
             out.append(self._course(asn, concurrent, "SCI2", start + timedelta(minutes=1)))
             term = 3503 if concurrent == ONLINE and r.random() < 0.3 else 3501
-            out.append(self._grade(asn, concurrent, "SCI2", term, datetime(2026, 2, 3, 16, 0, tzinfo=UTC) + timedelta(minutes=n % 600)))
+            posted = datetime(2026, 2, 3, 16, 0, tzinfo=UTC) + timedelta(minutes=n % 600)
+            out.append(self._grade(asn, concurrent, "SCI2", term, posted))
             if r.random() < 0.15:  # a challenge course at the concurrent school
                 out.append(self._course(asn, concurrent, "CHA9", start + timedelta(minutes=2), course_type="CHA"))
                 if concurrent == OUTREACH:
-                    out.append(self._grade(asn, concurrent, "CHA9", 3500, datetime(2026, 5, 4, 16, 0, tzinfo=UTC), "CHA"))
+                    posted = datetime(2026, 5, 4, 16, 0, tzinfo=UTC)
+                    out.append(self._grade(asn, concurrent, "CHA9", 3500, posted, "CHA"))
         for course in r.sample(COURSES, self.courses_per_student):
-            out.append(self._grade(asn, home, course, 3501, datetime(2026, 2, 2, 17, 0, tzinfo=UTC) + timedelta(minutes=n % 600)))
+            posted = datetime(2026, 2, 2, 17, 0, tzinfo=UTC) + timedelta(minutes=n % 600)
+            out.append(self._grade(asn, home, course, 3501, posted))
         fate = r.random()
         exit_at = datetime(2026, 3, 2, 16, 0, tzinfo=UTC) + timedelta(minutes=n % 600)
         if concurrent and home and fate < 0.12 and out[0].event_type == "PrimaryEnrolmentStarted":
@@ -150,11 +158,18 @@ class SampleYear:
         day = at.date()
         out = [
             self._exit(asn, home, "PRIMARY", day, "TRANSFER_OUT", at, continuing=school),
-            self._event("CourseExited", school, at + timedelta(minutes=1), {"course_code": "SCI2", "section_id": "1", "exit_date": day}, asn),
-            self._exit(asn, school, "CONCURRENT", day if well_done else day + timedelta(days=1), "TRANSFER_OUT", at + timedelta(minutes=2)),
+            self._event(
+                "CourseExited", school, at + timedelta(minutes=1),
+                {"course_code": "SCI2", "section_id": "1", "exit_date": day}, asn,
+            ),
+            self._exit(
+                asn, school, "CONCURRENT", day if well_done else day + timedelta(days=1), "TRANSFER_OUT",
+                at + timedelta(minutes=2),
+            ),
         ]
         if well_done:
-            out.append(self._event("StudentReEnrolled", school, at + timedelta(minutes=3), {"entry_date": day, "grade": "10"}, asn))
+            reenrolled = {"entry_date": day, "grade": "10"}
+            out.append(self._event("StudentReEnrolled", school, at + timedelta(minutes=3), reenrolled, asn))
             out.append(self._course(asn, school, "SCI2", at + timedelta(minutes=4), entry=day))
         return out
 

@@ -132,7 +132,17 @@ EVENT_TYPES: tuple[str, ...] = tuple(c.__name__ for c in EVENT_CLASSES)
 SCHOOL_EVENT_TYPES: frozenset[str] = frozenset(c.__name__ for c in EVENT_CLASSES if c.school_event)
 
 EnrollmentChanged = Annotated[
-    SchoolTermsConfigured | SectionScheduled | PrimaryEnrolmentStarted | ConcurrentEnrolmentStarted | SchoolEnrolmentExited | StudentReEnrolled | ExitCodeUpdated | EnrolmentCancelled | CourseEnrolled | CourseExited | StoredGradePosted,
+    SchoolTermsConfigured
+    | SectionScheduled
+    | PrimaryEnrolmentStarted
+    | ConcurrentEnrolmentStarted
+    | SchoolEnrolmentExited
+    | StudentReEnrolled
+    | ExitCodeUpdated
+    | EnrolmentCancelled
+    | CourseEnrolled
+    | CourseExited
+    | StoredGradePosted,
     Field(discriminator="event_type"),
 ]
 

@@ -78,7 +78,8 @@ class ConfluentFraming:
 
     def writer_schema(self, data: bytes) -> tuple[SchemaVersion, int]:
         if len(data) < 5 or data[0] != 0:
-            raise DecodeError(f"not Confluent framing: expected byte 00 and a schema id, got {data[:8].hex(' ') or 'no bytes'}")
+            got = data[:8].hex(" ") or "no bytes"
+            raise DecodeError(f"not Confluent framing: expected byte 00 and a schema id, got {got}")
         schema_id = struct.unpack(">I", data[1:5])[0]
         try:
             schema = self.registry.schema_for(schema_id)

@@ -72,7 +72,8 @@ def alerts(
             typer.echo(json.dumps(_as_dict(row)))
         return
     console = wide_console()
-    console.print(alerts_table(rows, title=f"Core Alerts: {total} match" + (f", newest {len(rows)} shown" if total > len(rows) else "")))
+    shown = f", newest {len(rows)} shown" if total > len(rows) else ""
+    console.print(alerts_table(rows, title=f"Core Alerts: {total} match{shown}"))
 
 
 def _as_dict(row) -> dict:

@@ -27,7 +27,8 @@ def db_upgrade() -> None:
         after = current_revision(database)
     finally:
         database.dispose()
-    typer.echo(f"schema at revision {after}" + (f" (was {before or 'empty'})" if before != after else " (already current)"))
+    change = f" (was {before or 'empty'})" if before != after else " (already current)"
+    typer.echo(f"schema at revision {after}{change}")
 
 
 @db.command("current")

@@ -77,7 +77,10 @@ def tail(
     topic: str = typer.Argument(..., help="Any topic; dead-letter topics print their reason."),
     from_beginning: bool = typer.Option(False, "--from-beginning", help="Start at the first message."),
     until_idle: float | None = typer.Option(
-        None, "--until-idle", min=0, help="Exit once at the end of every partition with nothing new for this many seconds."
+        None,
+        "--until-idle",
+        min=0,
+        help="Exit once at the end of every partition with nothing new for this many seconds.",
     ),
 ) -> None:
     """Decode TOPIC and print one JSON object a line (undecodable records are reported on stderr)."""
@@ -123,7 +126,9 @@ def eoy(
     year: int = typer.Option(..., "--year", min=0, max=999, help="School year id (35 = 2025-26)."),
     closed_on: str = typer.Option(..., "--closed-on", help="Exit date given to the closed enrolments (YYYY-MM-DD)."),
     school: list[str] = typer.Option([], "--school", help="A school in scope (repeat); none means every school."),
-    run_id: str | None = typer.Option(None, "--run-id", help="Id of this End-of-Year run; re-delivery of a run changes nothing."),
+    run_id: str | None = typer.Option(
+        None, "--run-id", help="Id of this End-of-Year run; re-delivery of a run changes nothing."
+    ),
     exit_code: str | None = typer.Option(None, "--exit-code", help="Exit code instead of the default (EOY_EXIT_CODE)."),
 ) -> None:
     """Publish the End-of-Year broadcast (TermClosed) that closes the year's concurrent enrolments."""

@@ -28,7 +28,8 @@ def run(
 
     def request_stop(signum, _frame) -> None:
         if stop.is_set() and runtime is not None:
-            log.warning("stopping now: the unsent outbox is kept for the next start", signal=signal.Signals(signum).name)
+            name = signal.Signals(signum).name
+            log.warning("stopping now: the unsent outbox is kept for the next start", signal=name)
             runtime.relay.stop()
             return
         log.info("stopping: finishing the batch, draining the outbox", signal=signal.Signals(signum).name)

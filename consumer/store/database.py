@@ -17,7 +17,8 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 
-_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (serialization, deadlock), resources, shutdown
+# connection, rollback (serialization, deadlock), insufficient resources, operator intervention (shutdown)
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
 
 
 def _transient(exc: BaseException) -> bool:

@@ -16,7 +16,9 @@ def insert_runs(connection: Connection, runs: list[EndOfYearRun]) -> int:
     now = datetime.now(UTC)
     for run in runs:
         statement = (
-            _insert(connection, t.eoy_runs).on_conflict_do_nothing(index_elements=["run_id"]).returning(t.eoy_runs.c.run_id)
+            _insert(connection, t.eoy_runs)
+            .on_conflict_do_nothing(index_elements=["run_id"])
+            .returning(t.eoy_runs.c.run_id)
         )
         result = connection.execute(
             statement,

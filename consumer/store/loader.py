@@ -122,7 +122,8 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     if horizon is not None and request.deadlines:
         where = [t.deadlines.c.due_at <= horizon]
         if request.partitions is not None:
-            where.append(or_(t.deadlines.c.partition.in_(sorted(request.partitions)), t.deadlines.c.partition.is_(None)))
+            partition = t.deadlines.c.partition
+            where.append(or_(partition.in_(sorted(request.partitions)), partition.is_(None)))
         due = _records(Deadline, connection.execute(select(t.deadlines).where(*where)))
         state.load(due)
         asns |= {x.asn for x in due}
@@ -140,7 +141,10 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     if request.configured:
         for school, year in request.configured:
             query = select(t.alerts).where(
-                a.code == TERM_ID_MISMATCH.code, a.status == RAISED, a.home_school_code == school, a.school_year_id == year
+                a.code == TERM_ID_MISMATCH.code,
+                a.status == RAISED,
+                a.home_school_code == school,
+                a.school_year_id == year,
             )
             for alert in _records(Alert, connection.execute(query)):
                 alerts[alert.alert_id] = alert
@@ -185,7 +189,8 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     schools |= {transfer.from_school_code for transfer in transfers}
     terms = _records(SchoolTerms, _select_in(connection, t.school_terms, t.school_terms.c.school_code, schools))
 
-    courses = set(request.courses) | {(ce.school_code, ce.course_code) for ce in course_enrolments if ce.course_type == "CHA"}
+    courses = set(request.courses)
+    courses |= {(ce.school_code, ce.course_code) for ce in course_enrolments if ce.course_type == "CHA"}
     courses |= {(x.school_code, x.subject) for x in alerts.values() if x.code == CHALLENGE_COURSE_INCOMPLETE.code}
     sections = []
     s = t.sections.c

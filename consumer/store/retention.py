@@ -11,5 +11,6 @@ from consumer.store.database import Database
 def prune_processed_events(database: Database, retention: timedelta, now: datetime | None = None) -> int:
     """Delete ids processed longer ago than `retention`; a re-delivery older than that would be new again."""
     cutoff = (now or datetime.now(UTC)) - retention
-    result = database.run(lambda c: c.execute(delete(t.processed_events).where(t.processed_events.c.processed_at < cutoff)))
+    statement = delete(t.processed_events).where(t.processed_events.c.processed_at < cutoff)
+    result = database.run(lambda c: c.execute(statement))
     return result.rowcount or 0

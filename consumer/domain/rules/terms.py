@@ -1,4 +1,4 @@
-"""School setups: R1 stored grades must use the home school's Term IDs, R2 concurrent schools mirror the home's setup."""
+"""School setups: R1 stored grades use the home school's Term IDs, R2 concurrent schools mirror the home's setup."""
 
 from consumer.domain import decisions as d
 from consumer.domain.alerts import SCHOOL_SETUP_MISMATCH, TERM_ID_MISMATCH
@@ -81,7 +81,8 @@ def resolve_term_mismatches(state: State, event, policy: Policy) -> list[d.Decis
         TERM_ID_MISMATCH.code, home_school_code=event.school_code, school_year_id=payload.school_year_id
     ):
         if int(alert.details.get("term_id", "-1")) in configured:
-            decisions.append(d.ResolveAlert(alert.alert_id, f"home school configured Term ID {alert.details['term_id']}"))
+            resolution = f"home school configured Term ID {alert.details['term_id']}"
+            decisions.append(d.ResolveAlert(alert.alert_id, resolution))
     return decisions
 
 
@@ -121,7 +122,8 @@ def compare_setups(state: State, home: str, school: str, year: int) -> list[d.De
             subject=subject,
             message=(
                 f"School {school}'s Term IDs for year {year} differ from its concurrent students' home school "
-                f"{home}: only at {school}: {joined(only_school) or 'none'}; only at {home}: {joined(only_home) or 'none'}"
+                f"{home}: only at {school}: {joined(only_school) or 'none'}; "
+                f"only at {home}: {joined(only_home) or 'none'}"
             ),
             details={
                 "school_term_ids": joined(at_school.term_ids),

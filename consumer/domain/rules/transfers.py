@@ -42,7 +42,9 @@ def start_transfer(state: State, event, policy: Policy) -> list[d.Decision]:
         due_at=policy.grace_deadline(day),
         source_event_id=event.event_id,
         concurrent_exit_date=concurrent.exit_date if concurrent and concurrent.status == EXITED else None,
-        reenrolled=primary_there is not None and primary_there.entry_date is not None and primary_there.entry_date >= day,
+        reenrolled=(
+            primary_there is not None and primary_there.entry_date is not None and primary_there.entry_date >= day
+        ),
     )
     decisions += [
         d.SaveTransfer(transfer),
