@@ -14,6 +14,7 @@ process's own (VmHWM at exit, see benchmarks/probe.py).
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from benchmarks.children import run_service
 from benchmarks.harness import (
     CODEC,
     Env,
@@ -23,7 +24,6 @@ from benchmarks.harness import (
     peak_rss_mb,
     publish,
     read_topic,
-    run_service,
 )
 from consumer.domain.model import CONCURRENT, PRIMARY, Enrolment
 from consumer.runtime import open_database

@@ -16,7 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from benchmarks.harness import CODEC, Env, create_topics, log, percentile, spawn
+from benchmarks.children import spawn
+from benchmarks.harness import (
+    CODEC,
+    Env,
+    create_topics,
+    log,
+    percentile,
+)
 from consumer.kafka_options import consumer_options, producer_options
 from schemas.events import enrollment_changed
 

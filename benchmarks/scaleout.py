@@ -25,7 +25,17 @@ and raise an R3 "missing section" alert one process would not (`--mixed` shows i
 
 from sqlalchemy import select
 
-from benchmarks.harness import CODEC, Env, create_topics, encode, log, publish, read_topic, sample_events, spawn
+from benchmarks.children import spawn
+from benchmarks.harness import (
+    CODEC,
+    Env,
+    create_topics,
+    encode,
+    log,
+    publish,
+    read_topic,
+    sample_events,
+)
 from consumer.runtime import open_database
 from consumer.store import tables as t
 from schemas.events import SCHOOL_EVENT_TYPES

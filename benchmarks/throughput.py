@@ -10,6 +10,7 @@ timed the same way, run just before each pipeline run.
 
 from pathlib import Path
 
+from benchmarks.children import run_service, span
 from benchmarks.harness import (
     Env,
     baseline_loop,
@@ -18,9 +19,7 @@ from benchmarks.harness import (
     log,
     publish,
     read_topic,
-    run_service,
     sample_events,
-    span,
 )
 
 

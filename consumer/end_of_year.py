@@ -61,8 +61,8 @@ class EndOfYearRunner:
                 return
             self._stalled_at = None
         progressed = time.monotonic()
-        while backlog > limit and not (stop is not None and stop.is_set()):
-            time.sleep(0.02)  # a relay round (a chunk's rows) takes a few hundred ms
+        stop = stop or threading.Event()
+        while backlog > limit and not stop.wait(0.02):  # a relay round (a chunk's rows) takes a few hundred ms
             now, before, backlog = time.monotonic(), backlog, self.outbox.backlog()
             if backlog < before:
                 progressed = now

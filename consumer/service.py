@@ -12,7 +12,7 @@ from consumer.codecs import codec_for
 from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
-from consumer.domain.rules import advance_to, handle_event
+from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
 from consumer.records import InputRecord
 from consumer.settings import Settings
@@ -107,13 +107,11 @@ class Service:
 
     def _fire_group_deadlines(self, connection: Connection, partitions: set[int] | None) -> BatchStats:
         stats = BatchStats()
-        horizon = loader.watermark(connection)
-        if horizon is None:
-            return stats
-        state = loader.load_state(connection, loader.LoadRequest(partitions=partitions, deadline_horizon=horizon))
+        # no `owned`: the state's watermark is the group's, and the deadlines loaded are those due by it
+        state = loader.load_state(connection, loader.LoadRequest(partitions=partitions))
         if not state.due_deadlines():
             return stats
-        advance_to(state, horizon, self.policy)
+        fire_due(state, self.policy)
         outbox = [self.encoder.output(output) for output in state.outputs]
         self._count_outputs(state.outputs, stats, log.bind())
         writer.save_state(connection, state)

@@ -1,10 +1,8 @@
 """Loading the state a batch needs with a few set-based queries, never one query per event."""
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import itemgetter
 
 from sqlalchemy import any_, bindparam, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -27,32 +25,9 @@ from consumer.domain.model import (
 )
 from consumer.domain.state import State
 from consumer.store import tables as t
+from consumer.store.rows import from_rows
 
 CHUNK = 2_000  # bound parameters per IN list
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _records(cls: type, rows: Iterable) -> list:
-    """Rows to domain records like `rows.from_row`, but taking the values by position: columns are
-    looked up by name once per result, not once per value (the by-name lookup was the loader's
-    largest single cost in the benchmarks' profiles)."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return []
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    columns = rows[0]._fields
-    pick = itemgetter(*(columns.index(name) for name in names))
-    if cls is SchoolTerms:
-        at = names.index("term_ids")
-        records = []
-        for row in rows:
-            values = list(pick(row))
-            values[at] = frozenset(values[at])
-            records.append(cls(*values))
-        return records
-    return [cls(*pick(row)) for row in rows]
 
 
 @dataclass
@@ -86,7 +61,7 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
 def column_in(connection: Connection, column, values: list) -> ColumnElement:
     """`column IN values`; on PostgreSQL `column = ANY(array)`, the list one bound parameter. An IN
     list renders a placeholder per value, and the driver re-parses that long statement on every
-    execution: in the benchmarks' profiles that was a fifth of the batch time on PostgreSQL."""
+    execution."""
     if connection.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
@@ -124,7 +99,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
         if request.partitions is not None:
             partition = t.deadlines.c.partition
             where.append(or_(partition.in_(sorted(request.partitions)), partition.is_(None)))
-        due = _records(Deadline, connection.execute(select(t.deadlines).where(*where)))
+        due = from_rows(Deadline, connection.execute(select(t.deadlines).where(*where)))
         state.load(due)
         asns |= {x.asn for x in due}
 
@@ -134,7 +109,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
         query = select(t.alerts).where(
             a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED, a.school_code == school, a.subject == course
         )
-        for alert in _records(Alert, connection.execute(query)):
+        for alert in from_rows(Alert, connection.execute(query)):
             alerts[alert.alert_id] = alert
             asns.add(alert.asn)
     setup_schools = set(request.setup_schools)
@@ -146,7 +121,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
                 a.home_school_code == school,
                 a.school_year_id == year,
             )
-            for alert in _records(Alert, connection.execute(query)):
+            for alert in from_rows(Alert, connection.execute(query)):
                 alerts[alert.alert_id] = alert
         configured_schools = sorted({school for school, _ in request.configured})
         e = t.enrolments.c
@@ -166,20 +141,20 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
         setup_schools |= set(configured_schools)
     if setup_schools:
         rows = _select_in(connection, t.alerts, a.school_code, setup_schools, a.code == SCHOOL_SETUP_MISMATCH.code)
-        for alert in _records(Alert, rows):
+        for alert in from_rows(Alert, rows):
             alerts[alert.alert_id] = alert
 
     asns.discard(None)
-    enrolments = _records(Enrolment, _select_in(connection, t.enrolments, t.enrolments.c.asn, asns))
-    course_enrolments = _records(
+    enrolments = from_rows(Enrolment, _select_in(connection, t.enrolments, t.enrolments.c.asn, asns))
+    course_enrolments = from_rows(
         CourseEnrolment, _select_in(connection, t.course_enrolments, t.course_enrolments.c.asn, asns)
     )
-    grades = _records(
+    grades = from_rows(
         StoredGrade,
         _select_in(connection, t.stored_grades, t.stored_grades.c.asn, asns, t.stored_grades.c.course_type == "CHA"),
     )
-    transfers = _records(Transfer, _select_in(connection, t.transfers, t.transfers.c.asn, asns))
-    for alert in _records(Alert, _select_in(connection, t.alerts, a.asn, asns)):
+    transfers = from_rows(Transfer, _select_in(connection, t.transfers, t.transfers.c.asn, asns))
+    for alert in from_rows(Alert, _select_in(connection, t.alerts, a.asn, asns)):
         alerts[alert.alert_id] = alert
 
     for enrolment in enrolments:
@@ -187,7 +162,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
         if enrolment.home_school_code:
             schools.add(enrolment.home_school_code)
     schools |= {transfer.from_school_code for transfer in transfers}
-    terms = _records(SchoolTerms, _select_in(connection, t.school_terms, t.school_terms.c.school_code, schools))
+    terms = from_rows(SchoolTerms, _select_in(connection, t.school_terms, t.school_terms.c.school_code, schools))
 
     courses = set(request.courses)
     courses |= {(ce.school_code, ce.course_code) for ce in course_enrolments if ce.course_type == "CHA"}
@@ -195,7 +170,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     sections = []
     s = t.sections.c
     for part in chunks(sorted(courses)):
-        sections += _records(
+        sections += from_rows(
             Section, connection.execute(select(t.sections).where(tuple_(s.school_code, s.course_code).in_(part)))
         )
 

@@ -91,3 +91,34 @@ def test_a_redelivered_broadcast_with_the_same_run_id_changes_nothing(make_setti
         assert len(_syncs(parts)) == STUDENTS
     finally:
         parts.close()
+
+
+def test_two_processes_running_the_same_end_of_year_close_each_enrolment_once(make_settings, db_url):
+    """Every consumer process works through unfinished runs (at start and after a TermClosed): on a
+    shared store two of them must not close the same chunk twice."""
+    settings = make_settings(state_db_url=db_url)
+    parts = assemble(settings, create_topics=False)
+    other = assemble(settings, create_topics=False)  # a second process: a database connection of its own
+    try:
+        _enrol(parts)
+        assert _broadcast(parts, term_closed(35, date(2026, 6, 30), run_id="eoy-35-two")) == 1
+        runners = [
+            EndOfYearRunner(p.database, p.service.policy, p.service.encoder, chunk_size=50) for p in (parts, other)
+        ]
+        closed = [0, 0]
+
+        def work(n: int) -> None:
+            closed[n] = runners[n].run_pending()
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        syncs = _syncs(parts)
+        assert len(syncs) == len(set(syncs)) == STUDENTS
+        assert sum(closed) == STUDENTS
+        assert (_run_row(parts).status, _run_row(parts).closed_count) == ("DONE", STUDENTS)
+    finally:
+        other.close()
+        parts.close()

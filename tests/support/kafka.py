@@ -3,11 +3,10 @@
 import os
 import signal
 import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from consumer.embedded_broker import EmbeddedBroker, speaks_kafka
+from consumer.embedded_broker import EmbeddedBroker
 
 
 def free_port() -> int:
@@ -70,12 +69,3 @@ def start_container():
 
     container = KafkaContainer().start()
     return container, Broker(container.get_bootstrap_server(), "container")
-
-
-def wait_until_down(host: str, port: int, timeout_s: float = 10) -> None:
-    deadline = time.monotonic() + timeout_s
-    while speaks_kafka(host, port) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-
