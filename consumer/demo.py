@@ -47,7 +47,7 @@ def run_demo(settings: Settings, students: int = 50, idle_s: float = 2.0) -> Dem
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:
-            rows = connection.execute(select(t.alerts).order_by(t.alerts.c.occurred_at, t.alerts.c.alert_id)).all()
+            rows = connection.execute(select(t.alerts).order_by(t.alerts.c.occurred_at, t.alerts.c.alert_key)).all()
     finally:
         database.dispose()
     alerts = [row for row in rows if row.source_event_id in ids]

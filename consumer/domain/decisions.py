@@ -69,7 +69,7 @@ class CompleteDeadline:
 
 @dataclass(frozen=True)
 class RaiseAlert:
-    """Raise the alert unless it is already raised; its id depends on rule, code, ASN, school, subject."""
+    """Raise the alert unless it is already raised; its key depends on rule, code, ASN, school, subject."""
 
     rule: str
     code: str
@@ -84,19 +84,26 @@ class RaiseAlert:
     details: dict[str, str] = field(default_factory=dict)
 
     @property
-    def alert_id(self) -> str:
-        return alert_id(self.rule, self.code, self.asn, self.school_code, self.subject)
+    def alert_key(self) -> str:
+        return alert_key(self.rule, self.code, self.asn, self.school_code, self.subject)
 
 
-def alert_id(rule: str, code: str, asn: str | None, school_code: str, subject: str) -> str:
+def alert_key(rule: str, code: str, asn: str | None, school_code: str, subject: str) -> str:
+    """Names an alert across its occurrences; also the id of its first occurrence."""
     return stable_id("alert", rule, code, asn, school_code, subject)
+
+
+def occurrence_id(key: str, occurrence: int) -> str:
+    """The id an occurrence is published under: an alert that comes back after RESOLVED is a new
+    occurrence with an id of its own, so no id is ever RAISED twice. The first keeps the alert's key."""
+    return key if occurrence == 1 else stable_id("alert", key, occurrence)
 
 
 @dataclass(frozen=True)
 class ResolveAlert:
-    """Resolve the alert if it is raised; nothing otherwise."""
+    """Resolve the alert's current occurrence if it is raised; nothing otherwise."""
 
-    alert_id: str
+    alert_key: str
     note: str = ""
 
 

@@ -103,6 +103,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Alert:
+    """An alert's current occurrence: `alert_key` names the alert (rule, code, student, school, subject)
+    across its occurrences; `alert_id` is this occurrence's id, the one published."""
+
+    alert_key: str
     alert_id: str
     rule: str
     code: str
@@ -122,7 +126,7 @@ class Alert:
 
     @property
     def key(self) -> str:
-        return self.alert_id
+        return self.alert_key
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def alert_output(alert: Alert) -> Output:
         source_event_id=alert.source_event_id,
         occurred_at=alert.occurred_at,
     )
-    return Output("alert", message, d.stable_id("message", alert.alert_id, alert.status, alert.occurrence))
+    return Output("alert", message, d.stable_id("message", alert.alert_key, alert.status, alert.occurrence))
 
 
 def sync_output(spec: d.SendExitDate, cause) -> Output:

@@ -82,8 +82,8 @@ class State:
     def section(self, school_code: str, course_code: str, section_id: str) -> Section | None:
         return self.sections.get((school_code, course_code, section_id))
 
-    def alert(self, alert_id: str) -> Alert | None:
-        return self.alerts.get(alert_id)
+    def alert(self, alert_key: str) -> Alert | None:
+        return self.alerts.get(alert_key)
 
     def raised_alerts(self, code: str, **match: object) -> list[Alert]:
         """Raised alerts with this code whose fields equal `match`, in id order."""
@@ -92,7 +92,7 @@ class State:
             for a in self.alerts.values()
             if a.code == code and a.status == RAISED and all(getattr(a, k) == v for k, v in match.items())
         ]
-        return sorted(found, key=lambda a: a.alert_id)
+        return sorted(found, key=lambda a: a.alert_key)
 
     def due_deadlines(self) -> list[Deadline]:
         if self.watermark is None:
@@ -133,20 +133,22 @@ class State:
                     self.changes["deadlines"][deadline_id] = None
             case d.RaiseAlert():
                 self._raise(decision)
-            case d.ResolveAlert(alert_id, note):
-                self._resolve(alert_id, note)
+            case d.ResolveAlert(alert_key, note):
+                self._resolve(alert_key, note)
             case d.SendExitDate():
                 self.outputs.append(sync_output(decision, self._cause()))
             case _:
                 raise TypeError(f"unknown decision {decision!r}")
 
     def _raise(self, spec: d.RaiseAlert) -> None:
-        existing = self.alerts.get(spec.alert_id)
+        existing = self.alerts.get(spec.alert_key)
         if existing is not None and existing.status == RAISED:
             return
         cause = self._cause()
+        occurrence = (existing.occurrence + 1) if existing else 1
         alert = Alert(
-            alert_id=spec.alert_id,
+            alert_key=spec.alert_key,
+            alert_id=d.occurrence_id(spec.alert_key, occurrence),
             rule=spec.rule,
             code=spec.code,
             category=spec.category,
@@ -159,15 +161,15 @@ class State:
             home_school_code=spec.home_school_code,
             school_year_id=spec.school_year_id,
             details=dict(spec.details),
-            occurrence=(existing.occurrence + 1) if existing else 1,
+            occurrence=occurrence,
             source_event_id=cause.event_id,
             occurred_at=cause.occurred_at,
         )
         self._put(alert)
         self.outputs.append(alert_output(alert))
 
-    def _resolve(self, alert_id: str, note: str) -> None:
-        existing = self.alerts.get(alert_id)
+    def _resolve(self, alert_key: str, note: str) -> None:
+        existing = self.alerts.get(alert_key)
         if existing is None or existing.status != RAISED:
             return
         cause = self._cause()

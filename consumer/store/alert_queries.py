@@ -44,6 +44,6 @@ def search(database: Database, f: AlertFilter, settings: Settings, limit: int = 
     with database.engine.connect() as connection:
         total = connection.execute(select(func.count()).select_from(t.alerts).where(*where)).scalar_one()
         rows = connection.execute(
-            select(t.alerts).where(*where).order_by(t.alerts.c.occurred_at.desc(), t.alerts.c.alert_id).limit(limit)
+            select(t.alerts).where(*where).order_by(t.alerts.c.occurred_at.desc(), t.alerts.c.alert_key).limit(limit)
         ).all()
     return total, rows

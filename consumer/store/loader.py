@@ -110,7 +110,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
             a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED, a.school_code == school, a.subject == course
         )
         for alert in from_rows(Alert, connection.execute(query)):
-            alerts[alert.alert_id] = alert
+            alerts[alert.alert_key] = alert
             asns.add(alert.asn)
     setup_schools = set(request.setup_schools)
     if request.configured:
@@ -122,7 +122,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
                 a.school_year_id == year,
             )
             for alert in from_rows(Alert, connection.execute(query)):
-                alerts[alert.alert_id] = alert
+                alerts[alert.alert_key] = alert
         configured_schools = sorted({school for school, _ in request.configured})
         e = t.enrolments.c
         pairs = connection.execute(
@@ -142,7 +142,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     if setup_schools:
         rows = _select_in(connection, t.alerts, a.school_code, setup_schools, a.code == SCHOOL_SETUP_MISMATCH.code)
         for alert in from_rows(Alert, rows):
-            alerts[alert.alert_id] = alert
+            alerts[alert.alert_key] = alert
 
     asns.discard(None)
     enrolments = from_rows(Enrolment, _select_in(connection, t.enrolments, t.enrolments.c.asn, asns))
@@ -155,7 +155,7 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     )
     transfers = from_rows(Transfer, _select_in(connection, t.transfers, t.transfers.c.asn, asns))
     for alert in from_rows(Alert, _select_in(connection, t.alerts, a.asn, asns)):
-        alerts[alert.alert_id] = alert
+        alerts[alert.alert_key] = alert
 
     for enrolment in enrolments:
         schools.add(enrolment.school_code)

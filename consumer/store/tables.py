@@ -117,7 +117,8 @@ stored_grades = Table(
 alerts = Table(
     "alerts",
     metadata,
-    Column("alert_id", String(36), primary_key=True),
+    Column("alert_key", String(36), primary_key=True),
+    Column("alert_id", String(36), nullable=False),
     Column("rule", String(4), nullable=False),
     Column("code", String(64), nullable=False),
     Column("category", String(32), nullable=False),

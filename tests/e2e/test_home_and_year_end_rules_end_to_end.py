@@ -131,3 +131,22 @@ def test_r9_concurrent_enrolment_left_without_a_primary_by_the_deadline_warns_un
         sync("EXIT", ANN, HOME, "PRIMARY", "2026-03-02", None, "WITHDRAWN"),
         sync("EXIT", BEN, OTHER_HOME, "PRIMARY", "2026-03-02", None, "WITHDRAWN"),
     ])
+
+
+def test_r8_is_judged_on_the_entry_date_and_a_rejection_that_comes_back_is_raised_under_a_new_id(operator, scenario):
+    scenario.concurrent_started(ANN, AWAY, HOME, SEPTEMBER)  # no primary: rejected
+    scenario.primary_started(ANN, HOME, date(2025, 10, 1))  # does not cover September 2
+    scenario.concurrent_started(ANN, AWAY, HOME, date(2025, 10, 6))  # re-opened within the primary: resolved
+    scenario.exited(ANN, AWAY, "CONCURRENT", date(2025, 11, 3))
+    scenario.exited(ANN, HOME, "PRIMARY", date(2025, 11, 3))
+    scenario.concurrent_started(ANN, AWAY, HOME, date(2025, 11, 10))  # no primary again: a new occurrence
+
+    outputs = operator.handles(scenario)
+
+    rejection = ("CONCURRENT_WITHOUT_PRIMARY", "ENROLMENT", "REJECTION")
+    assert [(a["code"], a["category"], a["alert_type"], a["status"]) for a in outputs.alerts] == [
+        (*rejection, "RAISED"), (*rejection, "RESOLVED"), (*rejection, "RAISED"),
+    ]
+    first, resolved, second = (a["alert_id"] for a in outputs.alerts)
+    assert first == resolved != second
+    assert outputs.alerts[1]["source_event_id"] == scenario.events[2].event_id

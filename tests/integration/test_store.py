@@ -1,7 +1,10 @@
 """The state store: migrations build exactly the tables the code uses, on SQLite and PostgreSQL."""
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 from consumer.store.database import Database
 from consumer.store.migrate import current_revision, head_revision, upgrade
@@ -17,5 +20,34 @@ def test_migrations_create_exactly_the_tables_the_code_defines(db_url):
         with database.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), metadata)
         assert differences == []
+    finally:
+        database.dispose()
+
+
+def _insert(database: Database, table: str, **row) -> None:
+    columns = ", ".join(row)
+    values = ", ".join(f":{name}" for name in row)
+    with database.engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), row)
+
+
+def _rows(database: Database, table: str) -> list[dict]:
+    with database.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(text(f"SELECT * FROM {table}"))]
+
+
+def test_upgrading_a_store_of_the_first_schema_keeps_its_state(db_url):
+    database = Database(db_url)
+    try:
+        upgrade(database, "0001")
+        _insert(database, "alerts", alert_id="a-1", rule="R8", code="CONCURRENT_WITHOUT_PRIMARY",
+                category="ENROLMENT", alert_type="REJECTION", status="RAISED", asn="123456789", school_code="2222",
+                subject="", message="m", details="{}", occurrence=2, source_event_id="e-1",
+                occurred_at=datetime(2026, 3, 2, tzinfo=UTC))
+
+        upgrade(database)
+
+        [alert] = _rows(database, "alerts")
+        assert (alert["alert_key"], alert["alert_id"], alert["occurrence"]) == ("a-1", "a-1", 2)
     finally:
         database.dispose()

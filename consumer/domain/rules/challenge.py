@@ -6,7 +6,7 @@ from consumer.domain import decisions as d
 from consumer.domain.alerts import CHALLENGE_COURSE_INCOMPLETE
 from consumer.domain.model import ACTIVE, PRIMARY, EndOfYearRun
 from consumer.domain.policy import Policy
-from consumer.domain.rules.common import alert_id, is_home_school, raise_alert, resolve_if_raised
+from consumer.domain.rules.common import alert_key, is_home_school, raise_alert, resolve_if_raised
 from consumer.domain.state import State
 
 CHA = "CHA"
@@ -52,7 +52,7 @@ def _evaluate(
     state: State, asn: str, school: str, course: str, required: tuple[str, ...], section_hint: str | None, why: str
 ) -> list[d.Decision]:
     facts = facts_at(state, asn, school, course, section_hint)
-    key = alert_id(CHALLENGE_COURSE_INCOMPLETE, "R3", asn, school, course)
+    key = alert_key(CHALLENGE_COURSE_INCOMPLETE, "R3", asn, school, course)
     if not facts.missing():
         return resolve_if_raised(state, key, "section, course enrolment and mark all exist")
     missing = facts.missing(required)
@@ -114,7 +114,7 @@ def recheck_for_section(state: State, event, policy: Policy) -> list[d.Decision]
         if alert.subject == event.payload.course_code and alert.asn is not None:
             facts = facts_at(state, alert.asn, alert.school_code, alert.subject)
             if not facts.missing():
-                decisions.append(d.ResolveAlert(alert.alert_id, "section, course enrolment and mark all exist"))
+                decisions.append(d.ResolveAlert(alert.alert_key, "section, course enrolment and mark all exist"))
     return decisions
 
 

@@ -33,13 +33,13 @@ def raise_alert(
     )
 
 
-def alert_id(kind: AlertKind, rule: str, asn: str | None, school_code: str, subject: str) -> str:
-    return d.alert_id(rule, kind.code, asn, school_code, subject)
+def alert_key(kind: AlertKind, rule: str, asn: str | None, school_code: str, subject: str) -> str:
+    return d.alert_key(rule, kind.code, asn, school_code, subject)
 
 
-def resolve_if_raised(state: State, alert_id: str, note: str) -> list[d.Decision]:
-    alert = state.alert(alert_id)
-    return [d.ResolveAlert(alert_id, note)] if alert is not None and alert.status == "RAISED" else []
+def resolve_if_raised(state: State, alert_key: str, note: str) -> list[d.Decision]:
+    alert = state.alert(alert_key)
+    return [d.ResolveAlert(alert_key, note)] if alert is not None and alert.status == "RAISED" else []
 
 
 def is_home_school(state: State, asn: str, school_code: str) -> bool:

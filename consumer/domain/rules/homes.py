@@ -4,9 +4,9 @@ from datetime import date
 
 from consumer.domain import decisions as d
 from consumer.domain.alerts import CONCURRENT_WITHOUT_PRIMARY, ORPHANED_CONCURRENT
-from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, Deadline
+from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, Deadline, Enrolment
 from consumer.domain.policy import Policy
-from consumer.domain.rules.common import raise_alert, resolve_if_raised
+from consumer.domain.rules.common import alert_key, raise_alert, resolve_if_raised
 from consumer.domain.state import State
 from schemas.types import school_year_of
 
@@ -14,6 +14,7 @@ ORPHAN = "ORPHAN"
 
 
 def _has_primary_elsewhere(state: State, asn: str, school_code: str, on: date | None = None) -> bool:
+    """A PRIMARY at another school: one that covers `on`, or (without a day) one active now."""
     for enrolment in state.enrolments_of(asn):
         if enrolment.kind != PRIMARY or enrolment.school_code == school_code:
             continue
@@ -23,26 +24,43 @@ def _has_primary_elsewhere(state: State, asn: str, school_code: str, on: date | 
 
 
 def require_home(state: State, event, policy: Policy) -> list[d.Decision]:
-    """R8: a concurrent enrolment whose student has no active primary elsewhere on the entry date is rejected."""
-    entry = event.payload.entry_date
-    if _has_primary_elsewhere(state, event.asn, event.school_code, on=entry):
-        return []
-    return [
-        raise_alert(
-            CONCURRENT_WITHOUT_PRIMARY,
-            "R8",
-            asn=event.asn,
-            school_code=event.school_code,
-            home_school_code=event.payload.home_school_code,
-            school_year_id=school_year_of(entry),
-            subject="",
-            message=(
-                f"Concurrent enrolment at {event.school_code} starting {entry} has no active primary "
-                f"enrolment at another school (home school given: {event.payload.home_school_code})"
-            ),
-            details={"entry_date": entry.isoformat(), "home_school_code": event.payload.home_school_code},
-        )
-    ]
+    """R8: a concurrent enrolment whose entry date no PRIMARY at another school covers is rejected."""
+    return _judge_concurrent_enrolments(state, event.asn)
+
+
+def _judge_concurrent_enrolments(state: State, asn: str) -> list[d.Decision]:
+    """R8 for each of the student's concurrent enrolments: raised while it is active and no PRIMARY at a
+    different school covers its entry date, resolved once one does or the enrolment ends."""
+    decisions: list[d.Decision] = []
+    for concurrent in sorted(state.enrolments_of(asn), key=lambda e: e.school_code):
+        if concurrent.kind != CONCURRENT:
+            continue
+        key = alert_key(CONCURRENT_WITHOUT_PRIMARY, "R8", asn, concurrent.school_code, "")
+        if concurrent.status != ACTIVE or concurrent.entry_date is None:
+            decisions += resolve_if_raised(state, key, "the concurrent enrolment ended")
+        elif _has_primary_elsewhere(state, asn, concurrent.school_code, on=concurrent.entry_date):
+            decisions += resolve_if_raised(state, key, "a primary enrolment at another school covers its entry date")
+        else:
+            decisions.append(_without_primary(concurrent))
+    return decisions
+
+
+def _without_primary(concurrent: Enrolment) -> d.RaiseAlert:
+    entry, home = concurrent.entry_date, concurrent.home_school_code
+    return raise_alert(
+        CONCURRENT_WITHOUT_PRIMARY,
+        "R8",
+        asn=concurrent.asn,
+        school_code=concurrent.school_code,
+        home_school_code=home,
+        school_year_id=school_year_of(entry),
+        subject="",
+        message=(
+            f"Concurrent enrolment at {concurrent.school_code} starting {entry} has no primary enrolment "
+            f"at another school on that date (home school given: {home})"
+        ),
+        details={"entry_date": entry.isoformat(), "home_school_code": home or ""},
+    )
 
 
 def watch_for_orphans(state: State, event, policy: Policy) -> list[d.Decision]:
@@ -109,17 +127,17 @@ def check_orphans(state: State, deadline: Deadline, policy: Policy) -> list[d.De
 
 
 def reconcile_homes(state: State, event, policy: Policy) -> list[d.Decision]:
-    """R8, R9: resolve 'without primary' alerts once a primary exists elsewhere or the concurrent ended."""
+    """R8, R9: an enrolment changed, so the student's 'without primary' alerts are judged again."""
     return reconcile_student(state, event.asn)
 
 
 def reconcile_student(state: State, asn: str) -> list[d.Decision]:
-    """R8, R9 for one student: each raised 'without primary' alert whose cause went away is resolved."""
-    decisions: list[d.Decision] = []
-    for alert in state.raised_alerts(CONCURRENT_WITHOUT_PRIMARY.code, asn=asn):
+    """R8 judged again for every concurrent enrolment; R9 warnings resolved once their cause went away."""
+    decisions = _judge_concurrent_enrolments(state, asn)
+    for alert in state.raised_alerts(ORPHANED_CONCURRENT.code, asn=asn, rule="R9"):
         concurrent = state.enrolment(asn, alert.school_code, CONCURRENT)
         if concurrent is None or concurrent.status != ACTIVE:
-            decisions += resolve_if_raised(state, alert.alert_id, "the concurrent enrolment ended")
+            decisions += resolve_if_raised(state, alert.alert_key, "the concurrent enrolment ended")
         elif _has_primary_elsewhere(state, asn, alert.school_code):
-            decisions += resolve_if_raised(state, alert.alert_id, "a primary enrolment now exists")
+            decisions += resolve_if_raised(state, alert.alert_key, "a primary enrolment now exists")
     return decisions

@@ -5,7 +5,7 @@ from consumer.domain.alerts import SCHOOL_SETUP_MISMATCH, TERM_ID_MISMATCH
 from consumer.domain.model import CONCURRENT, SchoolTerms
 from consumer.domain.policy import Policy
 from consumer.domain.rules.common import (
-    alert_id,
+    alert_key,
     is_home_school,
     joined,
     raise_alert,
@@ -45,7 +45,7 @@ def check_grade_term(state: State, event, policy: Policy) -> list[d.Decision]:
     home_terms = state.terms(home, year)
     if home_terms is not None and payload.term_id in home_terms.term_ids:
         return resolve_if_raised(
-            state, alert_id(TERM_ID_MISMATCH, "R1", event.asn, event.school_code, subject), "term now matches"
+            state, alert_key(TERM_ID_MISMATCH, "R1", event.asn, event.school_code, subject), "term now matches"
         )
     configured = joined(home_terms.term_ids) if home_terms else ""
     return [
@@ -82,7 +82,7 @@ def resolve_term_mismatches(state: State, event, policy: Policy) -> list[d.Decis
     ):
         if int(alert.details.get("term_id", "-1")) in configured:
             resolution = f"home school configured Term ID {alert.details['term_id']}"
-            decisions.append(d.ResolveAlert(alert.alert_id, resolution))
+            decisions.append(d.ResolveAlert(alert.alert_key, resolution))
     return decisions
 
 
@@ -108,7 +108,7 @@ def compare_setups(state: State, home: str, school: str, year: int) -> list[d.De
     subject = f"{home}/{year}"
     if at_school.term_ids == at_home.term_ids:
         return resolve_if_raised(
-            state, alert_id(SCHOOL_SETUP_MISMATCH, "R2", None, school, subject), "setups now match"
+            state, alert_key(SCHOOL_SETUP_MISMATCH, "R2", None, school, subject), "setups now match"
         )
     only_school = at_school.term_ids - at_home.term_ids
     only_home = at_home.term_ids - at_school.term_ids

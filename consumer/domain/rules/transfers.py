@@ -11,7 +11,7 @@ from consumer.domain.alerts import (
 )
 from consumer.domain.model import CONCURRENT, EXITED, PRIMARY, Deadline, Transfer
 from consumer.domain.policy import Policy
-from consumer.domain.rules.common import alert_id, raise_alert, resolve_if_raised
+from consumer.domain.rules.common import alert_key, raise_alert, resolve_if_raised
 from consumer.domain.state import State
 from schemas.types import school_year_of
 
@@ -78,7 +78,7 @@ def note_concurrent_exit(state: State, event, policy: Policy) -> list[d.Decision
         noted = dataclasses.replace(transfer, concurrent_exit_date=payload.exit_date)
         decisions.append(d.SaveTransfer(noted))
         if payload.exit_date == transfer.transfer_date:
-            decisions += resolve_if_raised(state, _mismatch_id(transfer), "concurrent exit date now matches")
+            decisions += resolve_if_raised(state, _mismatch_key(transfer), "concurrent exit date now matches")
         else:
             decisions.append(_exit_date_mismatch(noted))
     return decisions
@@ -92,7 +92,7 @@ def note_reenrolment(state: State, event, policy: Policy) -> list[d.Decision]:
             decisions.append(d.SaveTransfer(dataclasses.replace(transfer, reenrolled=True)))
         decisions += resolve_if_raised(
             state,
-            alert_id(REENROLMENT_MISSING, "R7", event.asn, event.school_code, transfer.transfer_date.isoformat()),
+            alert_key(REENROLMENT_MISSING, "R7", event.asn, event.school_code, transfer.transfer_date.isoformat()),
             "student re-enrolled",
         )
     return decisions
@@ -107,7 +107,7 @@ def note_course_reenrolment(state: State, event, policy: Policy) -> list[d.Decis
             subject = f"{transfer.transfer_date.isoformat()}/{payload.course_code}/{payload.section_id}"
             decisions += resolve_if_raised(
                 state,
-                alert_id(COURSE_REENROLMENT_MISSING, "R7", event.asn, event.school_code, subject),
+                alert_key(COURSE_REENROLMENT_MISSING, "R7", event.asn, event.school_code, subject),
                 "course re-enrolled",
             )
     return decisions
@@ -173,8 +173,8 @@ def _where(transfer: Transfer) -> dict:
     }
 
 
-def _mismatch_id(transfer: Transfer) -> str:
-    return alert_id(
+def _mismatch_key(transfer: Transfer) -> str:
+    return alert_key(
         CONCURRENT_EXIT_DATE_MISMATCH, "R7", transfer.asn, transfer.school_code, transfer.transfer_date.isoformat()
     )
 

@@ -1,10 +1,10 @@
-"""Every alert: a deterministic id, RAISED once, RESOLVED once with that id, raised again as a new occurrence."""
+"""Every alert: a deterministic id, RAISED once, RESOLVED once with that id; raised again, a new occurrence and id."""
 
 from datetime import date
 
 import pytest
 
-from consumer.domain.decisions import alert_id
+from consumer.domain.decisions import alert_key, occurrence_id
 
 HOME, AWAY = "1111", "2222"
 STUDENT, OTHER_STUDENT = "123456789", "987654321"
@@ -25,10 +25,10 @@ def _history(story):
     return [(a.alert_id, a.status) for a in story.alerts()]
 
 
-def test_the_alert_id_is_made_of_rule_code_student_school_and_subject(mismatched):
+def test_the_first_occurrence_id_is_made_of_rule_code_student_school_and_subject(mismatched):
     [alert] = mismatched.alerts()
 
-    assert alert.alert_id == alert_id("R2", "SCHOOL_SETUP_MISMATCH", None, AWAY, f"{HOME}/35")
+    assert alert.alert_id == alert_key("R2", "SCHOOL_SETUP_MISMATCH", None, AWAY, f"{HOME}/35")
 
 
 def test_an_alert_is_raised_once_however_often_its_cause_is_seen(mismatched):
@@ -53,18 +53,30 @@ def test_an_alert_is_resolved_once_with_the_same_id(mismatched):
     assert "resolution" in resolved.details
 
 
-def test_an_alert_raised_again_after_resolution_is_a_new_occurrence_with_a_new_message_id(mismatched):
+def test_an_alert_raised_again_after_resolution_is_a_new_occurrence_with_an_id_of_its_own(mismatched):
     [raised] = mismatched.alerts()
     mismatched.terms_configured(AWAY, 35, 3500, 3501)
 
     again = mismatched.terms_configured(AWAY, 35, 3500, 3504)
 
     [reraised] = again.alerts()
-    assert (reraised.alert_id, reraised.status) == (raised.alert_id, "RAISED")
+    assert reraised.status == "RAISED" and reraised.alert_id != raised.alert_id
+    assert reraised.alert_id == occurrence_id(raised.alert_id, 2)
     assert reraised.details["only_at_school"] == "3504"
-    assert mismatched.state.alert(raised.alert_id).occurrence == 2
+    [resolved] = mismatched.terms_configured(AWAY, 35, 3500, 3501).alerts()
+    assert (resolved.alert_id, resolved.status) == (reraised.alert_id, "RESOLVED")
     message_ids = mismatched.message_ids()
-    assert len(message_ids) == 3 and len(set(message_ids)) == 3
+    assert len(message_ids) == 4 and len(set(message_ids)) == 4
+
+
+def test_no_alert_id_is_ever_raised_twice(mismatched):
+    for term in (3501, 3504, 3501, 3505, 3501):
+        mismatched.terms_configured(AWAY, 35, 3500, term)
+
+    raised = [alert_id for alert_id, status in _history(mismatched) if status == "RAISED"]
+    assert len(raised) == 3 and len(set(raised)) == 3
+    for alert_id in raised:
+        assert _history(mismatched).count((alert_id, "RESOLVED")) == 1
 
 
 def test_a_student_alert_follows_the_same_lifecycle(story):
@@ -76,8 +88,8 @@ def test_a_student_alert_follows_the_same_lifecycle(story):
     story.concurrent_started(AWAY, HOME, date(2025, 9, 8))
 
     [first] = raised.alerts()
-    assert _history(story) == [(first.alert_id, "RAISED"), (first.alert_id, "RESOLVED"), (first.alert_id, "RAISED")]
-    assert story.state.alert(first.alert_id).occurrence == 2
+    second = occurrence_id(first.alert_id, 2)
+    assert _history(story) == [(first.alert_id, "RAISED"), (first.alert_id, "RESOLVED"), (second, "RAISED")]
 
 
 def test_alerts_of_different_students_have_different_ids(story):

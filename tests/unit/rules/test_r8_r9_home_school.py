@@ -68,6 +68,44 @@ def test_the_rejection_resolves_when_the_concurrent_enrolment_ends(story, ending
     assert [(a.alert_id, a.status) for a in step.alerts()] == [(raised.alert_id, "RESOLVED")]
 
 
+def test_a_primary_starting_after_the_entry_date_does_not_resolve_the_rejection(story):
+    story.concurrent_started(AWAY, HOME, SEPTEMBER)
+
+    assert story.primary_started(HOME, date(2025, 10, 1)).alerts() == []
+    assert len(story.alerts(code="CONCURRENT_WITHOUT_PRIMARY", status="RAISED")) == 1
+
+
+def test_re_opening_the_concurrent_enrolment_within_a_primary_resolves_the_rejection(story):
+    [raised] = story.concurrent_started(AWAY, HOME, SEPTEMBER).alerts()
+    story.primary_started(HOME, date(2025, 10, 1))
+
+    step = story.concurrent_started(AWAY, HOME, date(2025, 10, 6))
+
+    assert [(a.alert_id, a.status) for a in step.alerts()] == [(raised.alert_id, "RESOLVED")]
+    assert step.alerts()[0].source_event_id == step.event.event_id
+
+
+def test_cancelling_the_only_primary_that_covered_the_entry_date_raises_the_rejection(story):
+    story.enrolled_concurrently(HOME, AWAY, SEPTEMBER)
+
+    step = story.cancelled(HOME, "PRIMARY")
+
+    assert [_kind(a) for a in step.alerts()] == [("CONCURRENT_WITHOUT_PRIMARY", "ENROLMENT", "REJECTION", "RAISED")]
+
+
+def test_a_rejection_that_comes_back_after_resolution_is_raised_under_a_new_id(story):
+    [first] = story.concurrent_started(AWAY, HOME, SEPTEMBER).alerts()
+    story.primary_started(HOME, SEPTEMBER)
+    story.exited(HOME, "PRIMARY", date(2025, 11, 3))
+    story.exited(AWAY, "CONCURRENT", date(2025, 11, 3))
+
+    [second] = story.concurrent_started(AWAY, HOME, date(2025, 11, 10)).alerts()
+
+    assert (second.status, second.school_code) == ("RAISED", AWAY)
+    assert second.alert_id != first.alert_id
+    assert [a.alert_id for a in story.alerts(status="RAISED")] == [first.alert_id, second.alert_id]
+
+
 # R9 ---------------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def orphan_story(make_story):

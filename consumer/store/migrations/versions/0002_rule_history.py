@@ -1,0 +1,45 @@
+"""rule history: alert occurrences
+
+Revision ID: 0002_rule_history
+Revises: 0001
+Create Date: 2026-12-04 10:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_rule_history"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def _replace_primary_key(table: str, columns: list[str]) -> None:
+    """SQLite cannot alter a primary key: the table is copied (batch mode); PostgreSQL alters it in place."""
+    name = f"{table}_pkey"
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table(table, recreate="always") as batch_op:
+            batch_op.create_primary_key(name, columns)
+    else:
+        op.drop_constraint(name, table, type_="primary")
+        op.create_primary_key(name, table, columns)
+
+
+def upgrade() -> None:
+    # an alert is named by its key across occurrences; alert_id is the current occurrence's published id
+    with op.batch_alter_table("alerts") as batch_op:
+        batch_op.alter_column("alert_id", new_column_name="alert_key", existing_type=sa.String(36),
+                              existing_nullable=False)
+    with op.batch_alter_table("alerts") as batch_op:
+        batch_op.add_column(sa.Column("alert_id", sa.String(36), nullable=True))
+    op.execute("UPDATE alerts SET alert_id = alert_key")  # every occurrence so far went out under the key
+    with op.batch_alter_table("alerts") as batch_op:
+        batch_op.alter_column("alert_id", existing_type=sa.String(36), nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("alerts") as batch_op:
+        batch_op.drop_column("alert_id")
+    with op.batch_alter_table("alerts") as batch_op:
+        batch_op.alter_column("alert_key", new_column_name="alert_id", existing_type=sa.String(36),
+                              existing_nullable=False)
