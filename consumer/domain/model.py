@@ -40,6 +40,8 @@ class Enrolment:
 
 @dataclass(frozen=True)
 class CourseEnrolment:
+    """One enrolment in a course section from its entry date: a re-enrolment is another one."""
+
     asn: str
     school_code: str
     course_code: str
@@ -51,8 +53,8 @@ class CourseEnrolment:
     source_event_id: str = ""
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.asn, self.school_code, self.course_code, self.section_id)
+    def key(self) -> tuple[str, str, str, str, date]:
+        return (self.asn, self.school_code, self.course_code, self.section_id, self.entry_date)
 
     def open_on(self, day: date) -> bool:
         return self.entry_date <= day and (self.exit_date is None or self.exit_date > day)

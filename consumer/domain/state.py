@@ -36,7 +36,7 @@ class Cause:
 class State:
     def __init__(self, watermark: datetime | None = None):
         self.enrolments: dict[str, dict[tuple[str, str], Enrolment]] = defaultdict(dict)
-        self.course_enrolments: dict[str, dict[tuple[str, str, str], CourseEnrolment]] = defaultdict(dict)
+        self.course_enrolments: dict[str, dict[tuple, CourseEnrolment]] = defaultdict(dict)
         self.grades: dict[str, dict[tuple[str, str, int], StoredGrade]] = defaultdict(dict)
         self.transfers: dict[str, dict[tuple[str, object], Transfer]] = defaultdict(dict)
         self.school_terms: dict[tuple[str, int], SchoolTerms] = {}
@@ -67,8 +67,14 @@ class State:
     def course_enrolments_of(self, asn: str) -> list[CourseEnrolment]:
         return list(self.course_enrolments.get(asn, {}).values())
 
-    def course_enrolment(self, asn: str, school_code: str, course_code: str, section_id: str) -> CourseEnrolment | None:
-        return self.course_enrolments.get(asn, {}).get((school_code, course_code, section_id))
+    def course_enrolments_at(self, asn: str, school_code: str, course: str, section_id: str) -> list[CourseEnrolment]:
+        """The student's enrolments in one course section at one school, oldest entry first."""
+        found = [
+            ce
+            for ce in self.course_enrolments.get(asn, {}).values()
+            if (ce.school_code, ce.course_code, ce.section_id) == (school_code, course, section_id)
+        ]
+        return sorted(found, key=lambda ce: ce.entry_date)
 
     def grades_of(self, asn: str) -> list[StoredGrade]:
         return list(self.grades.get(asn, {}).values())

@@ -91,8 +91,8 @@ course_enrolments = Table(
     Column("school_code", String(4), primary_key=True),
     Column("course_code", String(200), primary_key=True),
     Column("section_id", String(200), primary_key=True),
+    Column("entry_date", Date, primary_key=True),  # a re-enrolment in the same section is another row
     Column("term_id", Integer, nullable=False),
-    Column("entry_date", Date, nullable=False),
     Column("exit_date", Date),
     Column("course_type", String(200), nullable=False),
     Column("source_event_id", String(200), nullable=False),

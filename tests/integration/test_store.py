@@ -1,6 +1,6 @@
 """The state store: migrations build exactly the tables the code uses, on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -45,9 +45,15 @@ def test_upgrading_a_store_of_the_first_schema_keeps_its_state(db_url):
                 subject="", message="m", details="{}", occurrence=2, source_event_id="e-1",
                 occurred_at=datetime(2026, 3, 2, tzinfo=UTC))
 
+        _insert(database, "course_enrolments", asn="123456789", school_code="2222", course_code="MAT1791",
+                section_id="C1", term_id=3500, entry_date=date(2025, 9, 2), course_type="REG", source_event_id="e-2")
+
         upgrade(database)
 
         [alert] = _rows(database, "alerts")
         assert (alert["alert_key"], alert["alert_id"], alert["occurrence"]) == ("a-1", "a-1", 2)
+        _insert(database, "course_enrolments", asn="123456789", school_code="2222", course_code="MAT1791",
+                section_id="C1", term_id=3500, entry_date=date(2026, 3, 2), course_type="REG", source_event_id="e-3")
+        assert sorted(row["source_event_id"] for row in _rows(database, "course_enrolments")) == ["e-2", "e-3"]
     finally:
         database.dispose()

@@ -2,7 +2,7 @@
 
 from consumer.domain import decisions as d
 from consumer.domain.alerts import AlertKind
-from consumer.domain.model import PRIMARY
+from consumer.domain.model import CANCELLED, CONCURRENT, PRIMARY, Enrolment
 from consumer.domain.state import State
 
 
@@ -46,6 +46,25 @@ def is_home_school(state: State, asn: str, school_code: str) -> bool:
     """The school holds the student's active primary enrolment."""
     primary = state.enrolment(asn, school_code, PRIMARY)
     return primary is not None and primary.active
+
+
+def continuing_concurrent(state: State, event) -> Enrolment | None:
+    """R7's condition: a PRIMARY exit TRANSFER_OUT continuing at another school C where the student has a
+    concurrent enrolment on the exit date D (entered by D, not cancelled, not exited before D: its exit on D,
+    which R7 expects and which may arrive first, still counts). None when R7 does not apply (R9 does)."""
+    payload = event.payload
+    continuing = payload.continuing_at_school_code
+    if payload.enrolment_kind != PRIMARY or payload.reason != "TRANSFER_OUT" or continuing in (None, event.school_code):
+        return None
+    concurrent = state.enrolment(event.asn, continuing, CONCURRENT)
+    day = payload.exit_date
+    if concurrent is None or concurrent.status == CANCELLED:
+        return None
+    if (concurrent.entry_date is not None and concurrent.entry_date > day) or (
+        concurrent.exit_date is not None and concurrent.exit_date < day
+    ):
+        return None
+    return concurrent
 
 
 def joined(values) -> str:

@@ -36,11 +36,15 @@ def enrol_in_course(state: State, event, policy: Policy) -> list[d.Decision]:
 
 
 def exit_course(state: State, event, policy: Policy) -> list[d.Decision]:
+    """A course exit ends the latest enrolment in that section that began before the exit date (one that
+    begins on it only when there is no other): a re-enrolment recorded first is not what ended."""
     payload = event.payload
-    current = state.course_enrolment(event.asn, event.school_code, payload.course_code, payload.section_id)
-    if current is None:
+    history = state.course_enrolments_at(event.asn, event.school_code, payload.course_code, payload.section_id)
+    before = [ce for ce in history if ce.entry_date < payload.exit_date]
+    ended = before or [ce for ce in history if ce.entry_date == payload.exit_date]
+    if not ended or ended[-1].exit_date == payload.exit_date:
         return []
-    return [d.SaveCourseEnrolment(dataclasses.replace(current, exit_date=payload.exit_date))]
+    return [d.SaveCourseEnrolment(dataclasses.replace(ended[-1], exit_date=payload.exit_date))]
 
 
 def post_grade(state: State, event, policy: Policy) -> list[d.Decision]:

@@ -6,7 +6,7 @@ from consumer.domain import decisions as d
 from consumer.domain.alerts import CONCURRENT_WITHOUT_PRIMARY, ORPHANED_CONCURRENT
 from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, Deadline, Enrolment
 from consumer.domain.policy import Policy
-from consumer.domain.rules.common import alert_key, raise_alert, resolve_if_raised
+from consumer.domain.rules.common import alert_key, continuing_concurrent, raise_alert, resolve_if_raised
 from consumer.domain.state import State
 from schemas.types import school_year_of
 
@@ -64,9 +64,9 @@ def _without_primary(concurrent: Enrolment) -> d.RaiseAlert:
 
 
 def watch_for_orphans(state: State, event, policy: Policy) -> list[d.Decision]:
-    """R9: a primary exit not continuing at a concurrent school sets a check at the grace deadline."""
+    """R9: a primary exit not continuing at a concurrent school (R7's case) sets a check at the grace deadline."""
     payload = event.payload
-    if payload.enrolment_kind != PRIMARY or _continues_at_concurrent(state, event.asn, payload):
+    if payload.enrolment_kind != PRIMARY or continuing_concurrent(state, event) is not None:
         return []
     concurrent = [e for e in state.enrolments_of(event.asn) if e.kind == CONCURRENT and e.status == ACTIVE]
     if not concurrent:
@@ -86,15 +86,6 @@ def watch_for_orphans(state: State, event, policy: Policy) -> list[d.Decision]:
             )
         )
     ]
-
-
-def _continues_at_concurrent(state: State, asn: str, payload) -> bool:
-    """A transfer out to a school where the student has a concurrent enrolment (in any status: its exit
-    may have arrived first); R7 watches that case."""
-    continuing = payload.continuing_at_school_code
-    if payload.reason != "TRANSFER_OUT" or continuing is None:
-        return False
-    return state.enrolment(asn, continuing, CONCURRENT) is not None
 
 
 def check_orphans(state: State, deadline: Deadline, policy: Policy) -> list[d.Decision]:

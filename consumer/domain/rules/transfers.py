@@ -9,9 +9,9 @@ from consumer.domain.alerts import (
     COURSE_REENROLMENT_MISSING,
     REENROLMENT_MISSING,
 )
-from consumer.domain.model import CONCURRENT, EXITED, PRIMARY, Deadline, Transfer
+from consumer.domain.model import CONCURRENT, EXITED, PRIMARY, CourseEnrolment, Deadline, Transfer
 from consumer.domain.policy import Policy
-from consumer.domain.rules.common import alert_key, raise_alert, resolve_if_raised
+from consumer.domain.rules.common import alert_key, continuing_concurrent, raise_alert, resolve_if_raised
 from consumer.domain.state import State
 from schemas.types import school_year_of
 
@@ -19,20 +19,18 @@ TRANSFER = "TRANSFER"
 
 
 def start_transfer(state: State, event, policy: Policy) -> list[d.Decision]:
-    """R7: end the home school's open course enrolments as of D and expect the follow-ups at C."""
+    """R7: end the home school's open course enrolments as of D and expect the follow-ups at C, when the
+    student is enrolled concurrently at C on D."""
     payload = event.payload
-    if payload.enrolment_kind != PRIMARY or payload.reason != "TRANSFER_OUT":
+    concurrent = continuing_concurrent(state, event)
+    if concurrent is None:
         return []
-    continuing = payload.continuing_at_school_code
-    if continuing is None:
-        return []
-    day = payload.exit_date
+    continuing, day = concurrent.school_code, payload.exit_date
     decisions: list[d.Decision] = [
         d.SaveCourseEnrolment(dataclasses.replace(ce, exit_date=day))
         for ce in sorted(state.course_enrolments_of(event.asn), key=lambda c: c.key)
         if ce.school_code == event.school_code and ce.open_on(day)
     ]
-    concurrent = state.enrolment(event.asn, continuing, CONCURRENT)
     primary_there = state.enrolment(event.asn, continuing, PRIMARY)
     transfer = Transfer(
         asn=event.asn,
@@ -41,7 +39,7 @@ def start_transfer(state: State, event, policy: Policy) -> list[d.Decision]:
         from_school_code=event.school_code,
         due_at=policy.grace_deadline(day),
         source_event_id=event.event_id,
-        concurrent_exit_date=concurrent.exit_date if concurrent and concurrent.status == EXITED else None,
+        concurrent_exit_date=concurrent.exit_date if concurrent.status == EXITED else None,
         reenrolled=(
             primary_there is not None and primary_there.entry_date is not None and primary_there.entry_date >= day
         ),
@@ -136,12 +134,7 @@ def check_transfer(state: State, deadline: Deadline, policy: Policy) -> list[d.D
                 details={"transfer_date": day.isoformat(), "from_school_code": transfer.from_school_code},
             )
         )
-    ended = [
-        ce
-        for ce in state.course_enrolments_of(deadline.asn)
-        if ce.school_code == transfer.school_code and ce.exit_date == day
-    ]
-    for ce in sorted(ended, key=lambda c: (c.course_code, c.section_id)):
+    for ce in _courses_not_reenrolled(state, transfer):
         decisions.append(
             raise_alert(
                 COURSE_REENROLMENT_MISSING,
@@ -155,6 +148,15 @@ def check_transfer(state: State, deadline: Deadline, policy: Policy) -> list[d.D
             )
         )
     return decisions
+
+
+def _courses_not_reenrolled(state: State, transfer: Transfer) -> list[CourseEnrolment]:
+    """Course enrolments at C that ended on D with no enrolment in the same course and section entered on D."""
+    day = transfer.transfer_date
+    at_school = [ce for ce in state.course_enrolments_of(transfer.asn) if ce.school_code == transfer.school_code]
+    reenrolled = {(ce.course_code, ce.section_id) for ce in at_school if ce.entry_date == day}
+    ended = {(ce.course_code, ce.section_id): ce for ce in at_school if ce.exit_date == day}
+    return [ended[section] for section in sorted(ended) if section not in reenrolled]
 
 
 def _open_transfers(state: State, asn: str, school_code: str) -> list[Transfer]:

@@ -41,7 +41,8 @@ def _courses_at_away_end(story):
 
 
 def _ended_on(story, school, course, section):
-    return story.state.course_enrolment(STUDENT, school, course, section).exit_date
+    [enrolment] = story.state.course_enrolments_at(STUDENT, school, course, section)
+    return enrolment.exit_date
 
 
 def test_transfer_out_ends_the_open_home_courses_as_of_that_day_and_syncs_only_the_home_exit(transfer_story):
@@ -130,8 +131,8 @@ def test_a_different_concurrent_exit_date_raises_the_mismatch_at_once(transfer_s
     assert [s.school_code for s in step.syncs()] == [AWAY]
 
 
-def test_a_different_exit_date_recorded_before_the_transfer_is_a_mismatch_at_the_transfer(transfer_story):
-    transfer_story.exited(AWAY, "CONCURRENT", date(2026, 2, 27))
+def test_a_later_exit_date_recorded_before_the_transfer_is_a_mismatch_at_the_transfer(transfer_story):
+    transfer_story.exited(AWAY, "CONCURRENT", date(2026, 3, 5))
 
     step = _transfer_out(transfer_story)
 
@@ -139,8 +140,82 @@ def test_a_different_exit_date_recorded_before_the_transfer_is_a_mismatch_at_the
     assert (alert.code, alert.status, alert.details["concurrent_exit_date"]) == (
         "CONCURRENT_EXIT_DATE_MISMATCH",
         "RAISED",
-        "2026-02-27",
+        "2026-03-05",
     )
+
+
+def test_the_concurrent_exit_on_the_transfer_day_recorded_first_meets_the_expectation(transfer_story):
+    transfer_story.exited(AWAY, "CONCURRENT", TRANSFER_DAY, reason="TRANSFER_OUT")
+    _transfer_out(transfer_story)
+    transfer_story.reenrolled(AWAY, TRANSFER_DAY)
+
+    assert transfer_story.someone_else_acts(DUE).outputs == []
+
+
+# course-enrolment history ------------------------------------------------------------------------------------------
+def _follow_through_but_for_the_courses(story):
+    _transfer_out(story)
+    story.exited(AWAY, "CONCURRENT", TRANSFER_DAY, reason="TRANSFER_OUT")
+    story.reenrolled(AWAY, TRANSFER_DAY)
+    _courses_at_away_end(story)
+
+
+def test_a_course_re_enrolment_dated_after_the_transfer_day_does_not_meet_the_expectation(transfer_story):
+    _follow_through_but_for_the_courses(transfer_story)
+    transfer_story.course_enrolled(AWAY, "MAT1791", "C1", 3500, TRANSFER_DAY + timedelta(days=1))
+    transfer_story.course_enrolled(AWAY, "SCI1270", "C2", 3500, TRANSFER_DAY)
+
+    step = transfer_story.someone_else_acts(DUE)
+
+    assert [(a.code, a.details["course_code"]) for a in step.alerts()] == [("COURSE_REENROLMENT_MISSING", "MAT1791")]
+
+
+def test_an_ended_course_enrolment_and_its_re_enrolment_are_two_facts(transfer_story):
+    _follow_through_but_for_the_courses(transfer_story)
+    transfer_story.course_enrolled(AWAY, "MAT1791", "C1", 3500, TRANSFER_DAY)
+
+    history = transfer_story.state.course_enrolments_at(STUDENT, AWAY, "MAT1791", "C1")
+
+    assert [(c.entry_date, c.exit_date) for c in history] == [(SEPTEMBER, TRANSFER_DAY), (TRANSFER_DAY, None)]
+
+
+def test_a_course_exit_recorded_after_the_re_enrolment_ends_the_earlier_enrolment(transfer_story):
+    _transfer_out(transfer_story)
+    transfer_story.exited(AWAY, "CONCURRENT", TRANSFER_DAY, reason="TRANSFER_OUT")
+    transfer_story.reenrolled(AWAY, TRANSFER_DAY)
+    for course, section in (("MAT1791", "C1"), ("SCI1270", "C2")):
+        transfer_story.course_enrolled(AWAY, course, section, 3500, TRANSFER_DAY)
+        transfer_story.course_exited(AWAY, course, section, TRANSFER_DAY)
+
+    assert transfer_story.someone_else_acts(DUE).outputs == []
+    history = transfer_story.state.course_enrolments_at(STUDENT, AWAY, "MAT1791", "C1")
+    assert [(c.entry_date, c.exit_date) for c in history] == [(SEPTEMBER, TRANSFER_DAY), (TRANSFER_DAY, None)]
+
+
+# only a real concurrent enrolment at the continuing school starts R7 ------------------------------------------------
+@pytest.mark.parametrize(
+    "concurrent_at_away",
+    ["none", "cancelled", "starts after the transfer day", "ended before the transfer day"],
+)
+def test_without_an_active_concurrent_enrolment_at_the_continuing_school_on_the_day_r7_does_not_start(
+    make_story, concurrent_at_away
+):
+    story = make_story(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    story.primary_started(HOME, SEPTEMBER)
+    if concurrent_at_away == "cancelled":
+        story.concurrent_started(AWAY, HOME, SEPTEMBER)
+        story.cancelled(AWAY, "CONCURRENT")
+    elif concurrent_at_away == "starts after the transfer day":
+        story.concurrent_started(AWAY, HOME, TRANSFER_DAY + timedelta(days=1))
+    elif concurrent_at_away == "ended before the transfer day":
+        story.concurrent_started(AWAY, HOME, SEPTEMBER)
+        story.exited(AWAY, "CONCURRENT", date(2026, 2, 27))
+
+    _transfer_out(story)
+    story.someone_else_acts(DUE)
+
+    assert [a.code for a in story.alerts() if a.code != "CONCURRENT_WITHOUT_PRIMARY"] == []
+    assert story.state.transfers_of(STUDENT) == []
 
 
 def test_a_day_of_grace_is_a_calendar_day_when_the_clocks_change(policy):

@@ -1,12 +1,15 @@
-"""rule history: alert occurrences
+"""rule history: alert occurrences, course-enrolment history
 
 Revision ID: 0002_rule_history
 Revises: 0001
 Create Date: 2026-12-04 10:00:00
 """
 
+import warnings
+
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.exc import SAWarning
 
 revision = "0002_rule_history"
 down_revision = "0001"
@@ -18,8 +21,12 @@ def _replace_primary_key(table: str, columns: list[str]) -> None:
     """SQLite cannot alter a primary key: the table is copied (batch mode); PostgreSQL alters it in place."""
     name = f"{table}_pkey"
     if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table(table, recreate="always") as batch_op:
-            batch_op.create_primary_key(name, columns)
+        # the copy keeps the reflected columns' primary_key flags; SQLAlchemy warns that the new constraint
+        # overrides them, which is the point
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*primary_key=True, not matching", category=SAWarning)
+            with op.batch_alter_table(table, recreate="always") as batch_op:
+                batch_op.create_primary_key(name, columns)
     else:
         op.drop_constraint(name, table, type_="primary")
         op.create_primary_key(name, table, columns)
@@ -36,8 +43,17 @@ def upgrade() -> None:
     with op.batch_alter_table("alerts") as batch_op:
         batch_op.alter_column("alert_id", existing_type=sa.String(36), nullable=False)
 
+    # an ended course enrolment and its re-enrolment are two facts
+    _replace_primary_key("course_enrolments", ["asn", "school_code", "course_code", "section_id", "entry_date"])
+
 
 def downgrade() -> None:
+    op.execute(
+        "DELETE FROM course_enrolments WHERE entry_date < (SELECT MAX(c.entry_date) FROM course_enrolments c "
+        "WHERE c.asn = course_enrolments.asn AND c.school_code = course_enrolments.school_code "
+        "AND c.course_code = course_enrolments.course_code AND c.section_id = course_enrolments.section_id)"
+    )
+    _replace_primary_key("course_enrolments", ["asn", "school_code", "course_code", "section_id"])
     with op.batch_alter_table("alerts") as batch_op:
         batch_op.drop_column("alert_id")
     with op.batch_alter_table("alerts") as batch_op:
