@@ -65,24 +65,12 @@ class PrimaryEnrolmentStarted(EventBase):
 
 class ConcurrentEnrolmentStarted(EventBase):
     event_type: Literal["ConcurrentEnrolmentStarted"]
-    payload: ConcurrentEnrolmentStartedPayload
-
-    @model_validator(mode="after")
-    def _home_is_another_school(self):
-        if self.payload.home_school_code == self.school_code:
-            raise ValueError("payload.home_school_code: must differ from school_code")
-        return self
+    payload: ConcurrentEnrolmentStartedPayload  # a home school equal to school_code is R8's case, not malformed
 
 
 class SchoolEnrolmentExited(EventBase):
     event_type: Literal["SchoolEnrolmentExited"]
-    payload: SchoolEnrolmentExitedPayload
-
-    @model_validator(mode="after")
-    def _continues_elsewhere(self):
-        if self.payload.continuing_at_school_code == self.school_code:
-            raise ValueError("payload.continuing_at_school_code: must differ from school_code")
-        return self
+    payload: SchoolEnrolmentExitedPayload  # "continuing" at the same school starts no R7 transfer, not malformed
 
 
 class StudentReEnrolled(EventBase):

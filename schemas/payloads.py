@@ -11,7 +11,6 @@ from schemas.types import (
     Message,
     SchoolCode,
     Text,
-    school_year_of,
 )
 
 TermId = int
@@ -31,7 +30,10 @@ class SchoolTermsConfiguredPayload(Message):
     is_summer_school: bool
 
     @model_validator(mode="after")
-    def _terms_are_consistent(self):
+    def _terms_are_well_formed(self):
+        """A term listed twice or ending before it starts describes no setup at all (malformed). A term whose
+        id or dates belong to another school year is a possible, wrong setup: accepted, and the rules judge it
+        (it is not one of this year's Term IDs; see consumer.domain.rules.terms)."""
         seen: set[int] = set()
         for index, term in enumerate(self.terms):
             where = f"terms[{index}]"
@@ -41,17 +43,6 @@ class SchoolTermsConfiguredPayload(Message):
             if term.last_day < term.first_day:
                 raise ValueError(
                     f"{where}.last_day: {term.last_day} is before first_day {term.first_day}"
-                )
-            if term.term_id // 100 != self.school_year_id:
-                raise ValueError(
-                    f"{where}.term_id: {term.term_id} is not a term of school year {self.school_year_id}"
-                )
-            ends_in = school_year_of(term.last_day)
-            if ends_in != self.school_year_id:
-                raise ValueError(
-                    f"{where}.last_day: {term.last_day} is in school year {ends_in}, not "
-                    f"{self.school_year_id} (a term belongs to the year it ends in; "
-                    "a summer term must end by July 31)"
                 )
         return self
 

@@ -79,11 +79,15 @@ class StoredGrade:
 
 @dataclass(frozen=True)
 class SchoolTerms:
+    """A school's setup for a year: `term_ids` are the year's own terms; a term configured for it whose id
+    or end date belongs to another school year is kept apart in `misplaced_term_ids`."""
+
     school_code: str
     school_year_id: int
     term_ids: frozenset[int]
     is_summer_school: bool = False
     source_event_id: str = ""
+    misplaced_term_ids: frozenset[int] = frozenset()
 
     @property
     def key(self) -> tuple[str, int]:

@@ -34,6 +34,7 @@ def to_row(record: Any) -> dict[str, Any]:
     row = {name: getattr(record, name) for name in _FIELDS[type(record)]}
     if isinstance(record, SchoolTerms):
         row["term_ids"] = sorted(record.term_ids)
+        row["misplaced_term_ids"] = sorted(record.misplaced_term_ids)
     return row
 
 
@@ -47,11 +48,12 @@ def from_rows(cls: type, rows: Iterable) -> list:
     columns = rows[0]._fields
     pick = itemgetter(*(columns.index(name) for name in names))
     if cls is SchoolTerms:
-        at = names.index("term_ids")
+        sets = [names.index("term_ids"), names.index("misplaced_term_ids")]
         records = []
         for row in rows:
             values = list(pick(row))
-            values[at] = frozenset(values[at])
+            for at in sets:
+                values[at] = frozenset(values[at])
             records.append(cls(*values))
         return records
     return [cls(*pick(row)) for row in rows]

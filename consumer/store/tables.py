@@ -52,6 +52,7 @@ school_terms = Table(
     Column("term_ids", JSON, nullable=False),
     Column("is_summer_school", Boolean, nullable=False),
     Column("source_event_id", String(200), nullable=False),
+    Column("misplaced_term_ids", JSON, nullable=False),  # configured for the year, but of another year
 )
 
 sections = Table(

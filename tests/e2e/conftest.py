@@ -52,9 +52,13 @@ class Scenario:
         self.clock += BETWEEN_EVENTS
         return happened
 
-    def terms_configured(self, school_code: str, year: int, *term_ids: int):
+    def terms_configured(self, school_code: str, year: int, *term_ids: int, ending: dict | None = None):
+        """The school's Term IDs for `year`, each running September to June unless `ending` gives its last day."""
         first, last = date(1990 + year, 9, 1), date(1991 + year, 6, 30)
-        terms = [{"term_id": t, "abbreviation": f"T{t}", "first_day": first, "last_day": last} for t in term_ids]
+        terms = [
+            {"term_id": t, "abbreviation": f"T{t}", "first_day": first, "last_day": (ending or {}).get(t, last)}
+            for t in term_ids
+        ]
         return self.happens("SchoolTermsConfigured", school_code, {"school_year_id": year, "terms": terms,
                                                                    "is_summer_school": False})
 
@@ -147,6 +151,12 @@ class Operator:
         self.produce(self.settings.topic_enrollment_changed, scenario.events)
         self.run()
         return self.outputs()
+
+    def dead_letters(self) -> list[dict]:
+        """The input topic's dead letters as `tail` prints them (each with its reason)."""
+        topic = self.settings.dead_letter_topic(self.settings.topic_enrollment_changed)
+        result = self._check(run_cli(self.settings, "tail", topic, "--from-beginning", "--until-idle", "1"), "tail")
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
     def outputs(self) -> Outputs:
         """Both output topics tailed from the beginning at the same time."""

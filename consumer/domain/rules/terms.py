@@ -16,19 +16,30 @@ from schemas.types import school_year_of
 
 
 def save_terms(state: State, event, policy: Policy) -> list[d.Decision]:
-    """A school's term setup for a year replaces the one before."""
+    """A school's term setup for a year replaces the one before. A term whose id or end date belongs to
+    another school year is not one of this year's Term IDs (R1 alerts grades that use it, R2 compares
+    setups without it); it is kept apart so that the alerts can say why."""
     payload = event.payload
+    year = payload.school_year_id
+    own = _own_term_ids(payload)
     return [
         d.SaveSchoolTerms(
             SchoolTerms(
                 school_code=event.school_code,
-                school_year_id=payload.school_year_id,
-                term_ids=frozenset(t.term_id for t in payload.terms),
+                school_year_id=year,
+                term_ids=own,
                 is_summer_school=payload.is_summer_school,
                 source_event_id=event.event_id,
+                misplaced_term_ids=frozenset(t.term_id for t in payload.terms) - own,
             )
         )
     ]
+
+
+def _own_term_ids(payload) -> frozenset[int]:
+    """The configured terms that belong to the configured year by their id and by their end date."""
+    year = payload.school_year_id
+    return frozenset(t.term_id for t in payload.terms if t.term_id // 100 == year == school_year_of(t.last_day))
 
 
 def check_grade_term(state: State, event, policy: Policy) -> list[d.Decision]:
@@ -61,6 +72,11 @@ def check_grade_term(state: State, event, policy: Policy) -> list[d.Decision]:
                 f"Stored grade for {payload.course_code} at {event.school_code} uses Term ID {payload.term_id}, "
                 f"which the home school {home} has not configured for school year {year}"
                 + (f" (it has {configured})" if configured else " (it has no terms for that year)")
+                + (
+                    "; the home school configured it with an id or dates of another school year"
+                    if home_terms is not None and payload.term_id in home_terms.misplaced_term_ids
+                    else ""
+                )
             ),
             details={
                 "course_code": payload.course_code,
@@ -75,7 +91,7 @@ def check_grade_term(state: State, event, policy: Policy) -> list[d.Decision]:
 def resolve_term_mismatches(state: State, event, policy: Policy) -> list[d.Decision]:
     """R1: when the home school configures a Term ID, grades that used it no longer mismatch."""
     payload = event.payload
-    configured = {t.term_id for t in payload.terms}
+    configured = _own_term_ids(payload)
     decisions: list[d.Decision] = []
     for alert in state.raised_alerts(
         TERM_ID_MISMATCH.code, home_school_code=event.school_code, school_year_id=payload.school_year_id

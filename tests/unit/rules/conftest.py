@@ -89,9 +89,13 @@ class Story:
         self.clock += BETWEEN_EVENTS
         return self.handle(event)
 
-    def terms_configured(self, school_code: str, year: int, *term_ids: int) -> Step:
+    def terms_configured(self, school_code: str, year: int, *term_ids: int, ending: dict | None = None) -> Step:
+        """The school's Term IDs for `year`, each running September to June unless `ending` gives its last day."""
         first, last = date(1990 + year, 9, 1), date(1991 + year, 6, 30)
-        terms = [{"term_id": t, "abbreviation": f"T{t}", "first_day": first, "last_day": last} for t in term_ids]
+        terms = [
+            {"term_id": t, "abbreviation": f"T{t}", "first_day": first, "last_day": (ending or {}).get(t, last)}
+            for t in term_ids
+        ]
         payload = {"school_year_id": year, "terms": terms, "is_summer_school": False}
         return self.happens("SchoolTermsConfigured", school_code, payload, asn=None)
 

@@ -98,3 +98,26 @@ def test_grade_at_a_school_where_the_student_is_not_concurrent_is_not_checked(st
     story.terms_configured(HOME, 35, 3500)
 
     assert story.grade_posted(AWAY, "MAT1791", 3503).outputs == []
+
+
+def test_a_term_the_home_school_configured_with_dates_in_another_school_year_is_not_one_of_its_term_ids(
+    concurrent_story,
+):
+    concurrent_story.terms_configured(HOME, 35, 3500, 3502, ending={3502: date(2026, 8, 14)})
+
+    [alert] = concurrent_story.grade_posted(AWAY, "MAT1791", 3502).alerts()
+
+    assert (alert.code, alert.status, alert.home_school_code, alert.school_year_id) == (
+        "TERM_ID_MISMATCH", "RAISED", HOME, 35
+    )
+    assert alert.details["home_term_ids"] == "3500"
+    assert "another school year" in alert.message
+
+
+def test_a_term_id_of_another_year_in_the_home_schools_setup_is_not_a_term_of_the_grades_year(concurrent_story):
+    concurrent_story.terms_configured(HOME, 35, 3500, 3601)
+
+    [alert] = concurrent_story.grade_posted(AWAY, "MAT1791", 3601).alerts()
+
+    assert (alert.code, alert.school_year_id, alert.details["term_id"]) == ("TERM_ID_MISMATCH", 36, "3601")
+    assert concurrent_story.grade_posted(AWAY, "SCI1270", 3500).outputs == []

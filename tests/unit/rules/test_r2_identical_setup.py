@@ -126,3 +126,13 @@ def test_a_pair_no_longer_active_is_not_compared(story):
     story.terms_configured(HOME, 35, 3500, 3501)
 
     assert story.terms_configured(AWAY, 35, 3500, 3502).outputs == []
+
+
+def test_terms_that_belong_to_another_school_year_are_left_out_of_the_comparison(story):
+    story.terms_configured(HOME, 35, 3500, 3501)
+    story.terms_configured(AWAY, 35, 3500, 3501, 3601, ending={3501: date(2026, 8, 14)})
+    story.primary_started(HOME, SEPTEMBER)
+
+    [alert] = story.concurrent_started(AWAY, HOME, SEPTEMBER).alerts(code="SCHOOL_SETUP_MISMATCH")
+
+    assert (alert.details["school_term_ids"], alert.details["only_at_home"]) == ("3500", "3501")

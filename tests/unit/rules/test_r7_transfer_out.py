@@ -218,6 +218,18 @@ def test_without_an_active_concurrent_enrolment_at_the_continuing_school_on_the_
     assert story.state.transfers_of(STUDENT) == []
 
 
+def test_an_exit_continuing_at_its_own_school_starts_no_transfer_and_r9_watches(make_story):
+    story = make_story(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    story.enrolled_concurrently(HOME, AWAY, SEPTEMBER)
+
+    step = story.transferred_out(HOME, HOME, TRANSFER_DAY)
+
+    assert [(s.school_code, s.reason) for s in step.syncs()] == [(HOME, "TRANSFER_OUT")]
+    [warning] = story.someone_else_acts(DUE).alerts()
+    assert (warning.code, warning.alert_type, warning.school_code) == ("CONCURRENT_WITHOUT_PRIMARY", "WARNING", AWAY)
+    assert story.state.transfers_of(STUDENT) == []
+
+
 def test_a_day_of_grace_is_a_calendar_day_when_the_clocks_change(policy):
     from datetime import UTC, date, datetime
 

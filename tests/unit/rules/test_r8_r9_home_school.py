@@ -48,6 +48,16 @@ def test_a_primary_at_the_concurrent_school_itself_is_no_home(story):
     assert len(story.concurrent_started(AWAY, HOME, SEPTEMBER).alerts(alert_type="REJECTION")) == 1
 
 
+def test_a_concurrent_enrolment_whose_home_school_is_its_own_school_is_rejected(story):
+    story.primary_started(AWAY, SEPTEMBER)
+
+    step = story.concurrent_started(AWAY, AWAY, SEPTEMBER)
+
+    [alert] = step.alerts()
+    assert _kind(alert) == ("CONCURRENT_WITHOUT_PRIMARY", "ENROLMENT", "REJECTION", "RAISED")
+    assert (alert.school_code, alert.home_school_code) == (AWAY, AWAY)
+
+
 def test_the_rejection_resolves_when_a_primary_starts_elsewhere(story):
     raised = story.concurrent_started(AWAY, HOME, SEPTEMBER).alerts()[0]
 

@@ -1,4 +1,4 @@
-"""rule history: alert occurrences, course-enrolment history
+"""rule history: alert occurrences, course-enrolment history, misplaced terms
 
 Revision ID: 0002_rule_history
 Revises: 0001
@@ -46,8 +46,17 @@ def upgrade() -> None:
     # an ended course enrolment and its re-enrolment are two facts
     _replace_primary_key("course_enrolments", ["asn", "school_code", "course_code", "section_id", "entry_date"])
 
+    # terms configured for a year whose id or dates belong to another year
+    with op.batch_alter_table("school_terms") as batch_op:
+        batch_op.add_column(sa.Column("misplaced_term_ids", sa.JSON(), nullable=True))
+    op.execute("UPDATE school_terms SET misplaced_term_ids = '[]'")
+    with op.batch_alter_table("school_terms") as batch_op:
+        batch_op.alter_column("misplaced_term_ids", existing_type=sa.JSON(), nullable=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("school_terms") as batch_op:
+        batch_op.drop_column("misplaced_term_ids")
     op.execute(
         "DELETE FROM course_enrolments WHERE entry_date < (SELECT MAX(c.entry_date) FROM course_enrolments c "
         "WHERE c.asn = course_enrolments.asn AND c.school_code = course_enrolments.school_code "
