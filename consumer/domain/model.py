@@ -96,6 +96,8 @@ class SchoolTerms:
 
 @dataclass(frozen=True)
 class Section:
+    """A course section scheduled at a school for a school year (its term's year)."""
+
     school_code: str
     course_code: str
     section_id: str
@@ -103,8 +105,12 @@ class Section:
     source_event_id: str = ""
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.school_code, self.course_code, self.section_id)
+    def school_year_id(self) -> int:
+        return self.term_id // 100
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.school_code, self.course_code, self.section_id, self.school_year_id)
 
 
 @dataclass(frozen=True)

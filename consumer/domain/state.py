@@ -40,7 +40,7 @@ class State:
         self.grades: dict[str, dict[tuple[str, str, int], StoredGrade]] = defaultdict(dict)
         self.transfers: dict[str, dict[tuple[str, object], Transfer]] = defaultdict(dict)
         self.school_terms: dict[tuple[str, int], SchoolTerms] = {}
-        self.sections: dict[tuple[str, str, str], Section] = {}
+        self.sections: dict[tuple[str, str, str, int], Section] = {}
         self.alerts: dict[str, Alert] = {}
         self.deadlines: dict[str, Deadline] = {}
         self.pair_counts: dict[tuple[str, str], int] = {}  # active concurrent (home, school) counts as stored
@@ -85,8 +85,8 @@ class State:
     def terms(self, school_code: str, school_year_id: int) -> SchoolTerms | None:
         return self.school_terms.get((school_code, school_year_id))
 
-    def section(self, school_code: str, course_code: str, section_id: str) -> Section | None:
-        return self.sections.get((school_code, course_code, section_id))
+    def section(self, school_code: str, course_code: str, section_id: str, school_year_id: int) -> Section | None:
+        return self.sections.get((school_code, course_code, section_id, school_year_id))
 
     def alert(self, alert_key: str) -> Alert | None:
         return self.alerts.get(alert_key)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, or_, select, union, update
 from sqlalchemy.engine import Connection
 
-from consumer.domain.model import ACTIVE, CONCURRENT, EndOfYearRun
+from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, EndOfYearRun
 from consumer.store import tables as t
 from consumer.store.writer import _insert
 
@@ -61,7 +61,8 @@ def next_running(connection: Connection) -> EndOfYearRun | None:
 
 
 def candidate_asns(connection: Connection, run: EndOfYearRun, limit: int) -> list[str]:
-    """The next students after the cursor with an active concurrent enrolment or a CHA course in scope."""
+    """The next students after the cursor with an active concurrent enrolment or a CHA course of the year in
+    scope: by its school, or (as R4) by the student's home school."""
     e, c = t.enrolments.c, t.course_enrolments.c
     scope = sorted(run.school_codes)
     enrolled = select(e.asn).where(e.kind == CONCURRENT, e.status == ACTIVE, e.asn > run.cursor_asn)
@@ -73,7 +74,10 @@ def candidate_asns(connection: Connection, run: EndOfYearRun, limit: int) -> lis
     )
     if scope:
         enrolled = enrolled.where(or_(e.school_code.in_(scope), e.home_school_code.in_(scope)))
-        challenged = challenged.where(c.school_code.in_(scope))
+        at_home_in_scope = select(e.asn).where(
+            or_(e.home_school_code.in_(scope), and_(e.kind == PRIMARY, e.school_code.in_(scope)))
+        )
+        challenged = challenged.where(or_(c.school_code.in_(scope), c.asn.in_(at_home_in_scope)))
     first = enrolled.order_by(e.asn).limit(limit).subquery()
     second = challenged.order_by(c.asn).limit(limit).subquery()
     both = union(select(first.c.asn), select(second.c.asn)).subquery()

@@ -35,6 +35,8 @@ def to_row(record: Any) -> dict[str, Any]:
     if isinstance(record, SchoolTerms):
         row["term_ids"] = sorted(record.term_ids)
         row["misplaced_term_ids"] = sorted(record.misplaced_term_ids)
+    elif isinstance(record, Section):
+        row["school_year_id"] = record.school_year_id
     return row
 
 

@@ -61,6 +61,7 @@ sections = Table(
     Column("school_code", String(4), primary_key=True),
     Column("course_code", String(200), primary_key=True),
     Column("section_id", String(200), primary_key=True),
+    Column("school_year_id", Integer, primary_key=True),  # term_id // 100: each year's section is its own fact
     Column("term_id", Integer, nullable=False),
     Column("source_event_id", String(200), nullable=False),
 )

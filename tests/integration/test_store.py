@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from consumer.store import tables
 from consumer.store.database import Database
 from consumer.store.migrate import current_revision, head_revision, upgrade
 from consumer.store.tables import metadata
@@ -47,6 +48,10 @@ def test_upgrading_a_store_of_the_first_schema_keeps_its_state(db_url):
 
         _insert(database, "course_enrolments", asn="123456789", school_code="2222", course_code="MAT1791",
                 section_id="C1", term_id=3500, entry_date=date(2025, 9, 2), course_type="REG", source_event_id="e-2")
+        _insert(database, "sections", school_code="2222", course_code="MAT1791", section_id="C1", term_id=3501,
+                source_event_id="e-4")
+        _insert(database, "school_terms", school_code="2222", school_year_id=35, term_ids="[3501]",
+                is_summer_school=False, source_event_id="e-5")
 
         upgrade(database)
 
@@ -55,5 +60,8 @@ def test_upgrading_a_store_of_the_first_schema_keeps_its_state(db_url):
         _insert(database, "course_enrolments", asn="123456789", school_code="2222", course_code="MAT1791",
                 section_id="C1", term_id=3500, entry_date=date(2026, 3, 2), course_type="REG", source_event_id="e-3")
         assert sorted(row["source_event_id"] for row in _rows(database, "course_enrolments")) == ["e-2", "e-3"]
+        assert [row["school_year_id"] for row in _rows(database, "sections")] == [35]
+        with database.engine.connect() as connection:
+            assert connection.execute(select(tables.school_terms.c.misplaced_term_ids)).scalars().all() == [[]]
     finally:
         database.dispose()

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from consumer.domain import decisions as d
 from consumer.domain.alerts import CHALLENGE_COURSE_INCOMPLETE
-from consumer.domain.model import ACTIVE, PRIMARY, EndOfYearRun
+from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, EndOfYearRun
 from consumer.domain.policy import Policy
 from consumer.domain.rules.common import alert_key, is_home_school, raise_alert, resolve_if_raised
 from consumer.domain.state import State
@@ -19,41 +19,45 @@ class ChallengeFacts:
     section: bool
     course_enrolment: bool
     mark: bool
-    term_id: int | None
 
     def missing(self, required: tuple[str, ...] = FACTS) -> list[str]:
         return [fact for fact in FACTS if fact in required and not getattr(self, fact)]
 
 
-def facts_at(state: State, asn: str, school: str, course: str, section_hint: str | None = None) -> ChallengeFacts:
+def facts_at(
+    state: State, asn: str, school: str, course: str, year: int, section_hint: str | None = None
+) -> ChallengeFacts:
+    """The student's CHA facts for `course` at `school` in school year `year` (a term's year is its id // 100)."""
     enrolments = [
         ce
         for ce in state.course_enrolments_of(asn)
-        if ce.school_code == school and ce.course_code == course and ce.course_type == CHA
+        if (ce.school_code, ce.course_code, ce.course_type, ce.term_id // 100) == (school, course, CHA, year)
     ]
-    enrolments.sort(key=lambda ce: (ce.section_id != section_hint, ce.section_id))
+    enrolments.sort(key=lambda ce: (ce.section_id != section_hint, ce.section_id, ce.entry_date))
     enrolment = enrolments[0] if enrolments else None
     section_id = section_hint or (enrolment.section_id if enrolment else None)
     grades = [
         g
         for g in state.grades_of(asn)
-        if g.school_code == school and g.course_code == course and g.course_type == CHA
+        if (g.school_code, g.course_code, g.course_type, g.term_id // 100) == (school, course, CHA, year)
     ]
     return ChallengeFacts(
         section_id=section_id,
-        section=section_id is not None and state.section(school, course, section_id) is not None,
+        section=section_id is not None and state.section(school, course, section_id, year) is not None,
         course_enrolment=enrolment is not None,
         mark=bool(grades),
-        term_id=enrolment.term_id if enrolment else (grades[0].term_id if grades else None),
     )
 
 
 def _evaluate(
-    state: State, asn: str, school: str, course: str, required: tuple[str, ...], section_hint: str | None, why: str
+    state: State, asn: str, school: str, course: str, year: int, required: tuple[str, ...], hint: str | None, why: str
 ) -> list[d.Decision]:
-    facts = facts_at(state, asn, school, course, section_hint)
+    facts = facts_at(state, asn, school, course, year, hint)
     key = alert_key(CHALLENGE_COURSE_INCOMPLETE, "R3", asn, school, course)
     if not facts.missing():
+        raised = state.alert(key)
+        if raised is None or raised.school_year_id != year:
+            return []  # another year's alert is not completed by this year's facts
         return resolve_if_raised(state, key, "section, course enrolment and mark all exist")
     missing = facts.missing(required)
     if not missing:
@@ -65,11 +69,11 @@ def _evaluate(
             asn=asn,
             school_code=school,
             home_school_code=_home_of(state, asn),
-            school_year_id=facts.term_id // 100 if facts.term_id is not None else None,
+            school_year_id=year,
             subject=course,
             message=(
                 f"Challenge course {course} taken at {school}, away from the home school, is missing "
-                f"{', '.join(m.replace('_', ' ') for m in missing)} there ({why})"
+                f"{', '.join(m.replace('_', ' ') for m in missing)} there for school year {year} ({why})"
             ),
             details={"course_code": course, "section_id": facts.section_id or "", "missing": ",".join(missing)},
         )
@@ -86,8 +90,10 @@ def check_course_enrolment(state: State, event, policy: Policy) -> list[d.Decisi
     payload = event.payload
     if payload.course_type != CHA or is_home_school(state, event.asn, event.school_code):
         return []
+    year = payload.term_id // 100
     return _evaluate(
-        state, event.asn, event.school_code, payload.course_code, ("section",), payload.section_id, "course enrolled"
+        state, event.asn, event.school_code, payload.course_code, year, ("section",), payload.section_id,
+        "course enrolled",
     )
 
 
@@ -101,6 +107,7 @@ def check_grade(state: State, event, policy: Policy) -> list[d.Decision]:
         event.asn,
         event.school_code,
         payload.course_code,
+        payload.term_id // 100,
         ("section", "course_enrolment"),
         payload.section_id,
         "mark posted",
@@ -108,27 +115,39 @@ def check_grade(state: State, event, policy: Policy) -> list[d.Decision]:
 
 
 def recheck_for_section(state: State, event, policy: Policy) -> list[d.Decision]:
-    """R3: a newly scheduled section may complete open challenge-course alerts at that school."""
+    """R3: a newly scheduled section may complete open challenge-course alerts of its year at that school."""
+    payload = event.payload
+    year = payload.term_id // 100
     decisions: list[d.Decision] = []
-    for alert in state.raised_alerts(CHALLENGE_COURSE_INCOMPLETE.code, school_code=event.school_code):
-        if alert.subject == event.payload.course_code and alert.asn is not None:
-            facts = facts_at(state, alert.asn, alert.school_code, alert.subject)
-            if not facts.missing():
-                decisions.append(d.ResolveAlert(alert.alert_key, "section, course enrolment and mark all exist"))
+    code, school = CHALLENGE_COURSE_INCOMPLETE.code, event.school_code
+    raised = state.raised_alerts(code, school_code=school, subject=payload.course_code, school_year_id=year)
+    for alert in raised:
+        if alert.asn is not None and not facts_at(state, alert.asn, alert.school_code, alert.subject, year).missing():
+            decisions.append(d.ResolveAlert(alert.alert_key, "section, course enrolment and mark all exist"))
     return decisions
 
 
 def check_at_year_end(state: State, asn: str, run: EndOfYearRun, policy: Policy) -> list[d.Decision]:
-    """R3: when the year's terms close, every CHA course enrolment away from home needs its mark."""
+    """R3: when the year's terms close, every CHA course enrolment of that year away from home needs its mark;
+    scoped as R4, by the course's (concurrent) school or the student's home school."""
     decisions: list[d.Decision] = []
     seen: set[tuple[str, str]] = set()
     for ce in sorted(state.course_enrolments_of(asn), key=lambda c: c.key):
-        if ce.course_type != CHA or ce.term_id // 100 != run.school_year_id or not run.in_scope(ce.school_code):
+        if ce.course_type != CHA or ce.term_id // 100 != run.school_year_id:
             continue
         if (ce.school_code, ce.course_code) in seen or is_home_school(state, asn, ce.school_code):
             continue
+        if not run.in_scope(ce.school_code, *_homes_for(state, asn, ce.school_code)):
+            continue
         seen.add((ce.school_code, ce.course_code))
         decisions += _evaluate(
-            state, asn, ce.school_code, ce.course_code, ("section", "mark"), ce.section_id, "terms closed"
+            state, asn, ce.school_code, ce.course_code, run.school_year_id, ("mark",), ce.section_id, "terms closed"
         )
     return decisions
+
+
+def _homes_for(state: State, asn: str, school: str) -> list[str]:
+    """The student's home schools as R4 sees them: the concurrent enrolment's home, and any active primary."""
+    concurrent = state.enrolment(asn, school, CONCURRENT)
+    homes = [e.school_code for e in state.enrolments_of(asn) if e.kind == PRIMARY and e.status == ACTIVE]
+    return homes + ([concurrent.home_school_code] if concurrent and concurrent.home_school_code else [])

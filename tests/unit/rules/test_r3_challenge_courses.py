@@ -145,3 +145,48 @@ def test_term_closed_with_every_fact_present_raises_nothing(concurrent_story):
     _mark(concurrent_story)
 
     assert concurrent_story.term_closed(35, date(2026, 6, 30)).alerts() == []
+
+
+def test_at_end_of_year_the_mark_is_what_is_needed_not_the_section(story):
+    story.primary_started(AWAY, SEPTEMBER)  # AWAY is the home school when the course is taken: not checked
+    _enrol(story)
+    _mark(story)
+    story.exited(AWAY, "PRIMARY", date(2025, 10, 1))
+    story.enrolled_concurrently(HOME, AWAY, date(2025, 10, 1))
+
+    assert story.term_closed(35, date(2026, 6, 30)).alerts() == []
+
+
+def test_last_years_mark_does_not_complete_this_years_challenge_course(concurrent_story):
+    for school in (HOME, AWAY):
+        concurrent_story.terms_configured(school, 34, 3401)
+    for term, entry in ((3401, date(2024, 9, 3)), (TERM, SEPTEMBER)):
+        concurrent_story.section_scheduled(AWAY, COURSE, SECTION, term)
+        concurrent_story.course_enrolled(AWAY, COURSE, SECTION, term, entry, course_type="CHA")
+    concurrent_story.grade_posted(AWAY, COURSE, 3401, section=SECTION, course_type="CHA")
+    assert concurrent_story.alerts() == []
+
+    [raised] = concurrent_story.term_closed(35, date(2026, 6, 30)).alerts()
+
+    assert _is_incomplete(raised, "RAISED")
+    assert raised.details["missing"] == "mark"
+
+
+def test_a_section_scheduled_for_another_year_is_not_this_years_section(concurrent_story):
+    concurrent_story.section_scheduled(AWAY, COURSE, SECTION, 3401)
+
+    [raised] = _enrol(concurrent_story).alerts()
+
+    assert (raised.details["missing"], raised.school_year_id) == ("section", 35)
+    assert [a.status for a in concurrent_story.section_scheduled(AWAY, COURSE, SECTION, TERM).alerts()] == []
+    assert [a.status for a in _mark(concurrent_story).alerts()] == ["RESOLVED"]
+
+
+def test_end_of_year_checks_challenge_courses_whose_home_school_is_in_scope(concurrent_story):
+    concurrent_story.section_scheduled(AWAY, COURSE, SECTION, TERM)
+    _enrol(concurrent_story)
+
+    [raised] = concurrent_story.term_closed(35, date(2026, 6, 30), school_codes=(HOME,)).alerts()
+
+    assert _is_incomplete(raised, "RAISED")
+    assert raised.details["missing"] == "mark"

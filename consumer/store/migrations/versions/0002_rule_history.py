@@ -1,4 +1,4 @@
-"""rule history: alert occurrences, course-enrolment history, misplaced terms
+"""rule history: alert occurrences, course-enrolment and section history, misplaced terms
 
 Revision ID: 0002_rule_history
 Revises: 0001
@@ -46,6 +46,14 @@ def upgrade() -> None:
     # an ended course enrolment and its re-enrolment are two facts
     _replace_primary_key("course_enrolments", ["asn", "school_code", "course_code", "section_id", "entry_date"])
 
+    # a section is scheduled for a school year; another year's section of the same id is another fact
+    with op.batch_alter_table("sections") as batch_op:
+        batch_op.add_column(sa.Column("school_year_id", sa.Integer(), nullable=True))
+    op.execute("UPDATE sections SET school_year_id = term_id / 100")
+    with op.batch_alter_table("sections") as batch_op:
+        batch_op.alter_column("school_year_id", existing_type=sa.Integer(), nullable=False)
+    _replace_primary_key("sections", ["school_code", "course_code", "section_id", "school_year_id"])
+
     # terms configured for a year whose id or dates belong to another year
     with op.batch_alter_table("school_terms") as batch_op:
         batch_op.add_column(sa.Column("misplaced_term_ids", sa.JSON(), nullable=True))
@@ -57,6 +65,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("school_terms") as batch_op:
         batch_op.drop_column("misplaced_term_ids")
+    op.execute(
+        "DELETE FROM sections WHERE school_year_id < (SELECT MAX(s.school_year_id) FROM sections s "
+        "WHERE s.school_code = sections.school_code AND s.course_code = sections.course_code "
+        "AND s.section_id = sections.section_id)"
+    )
+    _replace_primary_key("sections", ["school_code", "course_code", "section_id"])
+    with op.batch_alter_table("sections") as batch_op:
+        batch_op.drop_column("school_year_id")
     op.execute(
         "DELETE FROM course_enrolments WHERE entry_date < (SELECT MAX(c.entry_date) FROM course_enrolments c "
         "WHERE c.asn = course_enrolments.asn AND c.school_code = course_enrolments.school_code "
