@@ -161,6 +161,8 @@ class Service:
             handle_event(state, message, self.policy, record.partition)
             stats.processed[message.event_type] += 1
             logger.debug("event handled", event_id=message.event_id, event_type=message.event_type, asn=message.asn)
+        for event_id, reason in state.ignored:
+            logger.info("event changes nothing", event_id=event_id, reason=reason)
         outbox += [self.encoder.output(output) for output in state.outputs]
         self._count_outputs(state.outputs, stats, logger)
         writer.save_state(connection, state)

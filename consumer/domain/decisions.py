@@ -121,6 +121,13 @@ class SendExitDate:
     identity: str | None = None
 
 
+@dataclass(frozen=True)
+class Ignore:
+    """The event changes nothing (a re-delivery already applied, an exit for a cancelled enrolment): noted only."""
+
+    reason: str
+
+
 Decision = (
     SaveEnrolment
     | PurgeEnrolment
@@ -134,4 +141,5 @@ Decision = (
     | RaiseAlert
     | ResolveAlert
     | SendExitDate
+    | Ignore
 )

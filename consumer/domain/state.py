@@ -48,6 +48,7 @@ class State:
         self.watermark = watermark
         self.changes: dict[str, dict[object, object]] = defaultdict(dict)
         self.outputs: list[Output] = []
+        self.ignored: list[tuple[str, str]] = []  # (event id, why it changed nothing), for the log
         self.cause: Cause | None = None
 
     # Loading (by the store) -------------------------------------------------------------
@@ -143,6 +144,8 @@ class State:
                 self._resolve(alert_key, note)
             case d.SendExitDate():
                 self.outputs.append(sync_output(decision, self._cause()))
+            case d.Ignore(reason):
+                self.ignored.append((self._cause().event_id, reason))
             case _:
                 raise TypeError(f"unknown decision {decision!r}")
 

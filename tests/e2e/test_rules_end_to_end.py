@@ -166,3 +166,20 @@ def test_r10_a_cancelled_enrolment_is_sent_as_created_in_error_and_purged_thirty
     assert operator.stored_enrolment(ANN, AWAY, "CONCURRENT") is None  # 31 days of event time have passed
     assert operator.stored_enrolment(ANN, HOME, "PRIMARY")["status"] == "ACTIVE"
     assert operator.stored_enrolment(BEN, OTHER_HOME, "PRIMARY")["status"] == "CANCELLED"  # only 13 days
+
+
+def test_r10_an_exit_for_a_cancelled_enrolment_changes_nothing_and_the_purge_still_comes_thirty_days_later(
+    operator, scenario
+):
+    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
+    scenario.at(scenario.clock.replace(year=2026, month=3, day=2))
+    scenario.cancelled(ANN, AWAY, "CONCURRENT")
+    scenario.at(scenario.clock.replace(month=3, day=20))
+    scenario.exited(ANN, AWAY, "CONCURRENT", date(2026, 3, 20))  # ignored: it stays cancelled
+    scenario.at(scenario.clock.replace(month=4, day=2)).primary_started(CAL, THIRD_HOME, date(2026, 4, 2))
+
+    outputs = operator.handles(scenario)
+
+    assert outputs.sync_rows() == Counter([sync("CREATED_IN_ERROR", ANN, AWAY, "CONCURRENT", None, None, "CANCELLED")])
+    assert outputs.alert_rows() == Counter()
+    assert operator.stored_enrolment(ANN, AWAY, "CONCURRENT") is None  # purged 31 days after the cancellation

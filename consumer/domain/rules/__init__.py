@@ -14,6 +14,7 @@ from consumer.domain.rules import (
     terms,
     transfers,
 )
+from consumer.domain.rules.unchanged import why_unchanged
 from consumer.domain.state import Cause, State
 
 Rule = Callable[[State, object, Policy], list[d.Decision]]
@@ -46,10 +47,14 @@ DEADLINE_RULES: dict[str, Callable[[State, Deadline, Policy], list[d.Decision]]]
 
 
 def handle_event(state: State, event, policy: Policy, partition: int | None = None) -> None:
-    """Advance event time, fire the deadlines it passes, then apply every rule the event triggers."""
+    """Advance event time, fire the deadlines it passes, then apply every rule the event triggers, unless
+    the event changes nothing (then it is only noted)."""
     advance_to(state, event.occurred_at, policy)
     state.cause = Cause(event.event_id, event.occurred_at, partition)
-    for rule in EVENT_RULES[event.event_type]:
+    reason = why_unchanged(state, event)
+    if reason is not None:
+        state.apply([d.Ignore(reason)])
+    for rule in EVENT_RULES[event.event_type] if reason is None else ():
         state.apply(rule(state, event, policy))
     fire_due(state, policy)  # a check the event itself set may already be due (a back-dated transfer)
 

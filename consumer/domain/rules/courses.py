@@ -18,7 +18,10 @@ def schedule_section(state: State, event, policy: Policy) -> list[d.Decision]:
 
 
 def enrol_in_course(state: State, event, policy: Policy) -> list[d.Decision]:
+    """A course enrolment from its entry date; one already recorded from that date is corrected, keeping its exit."""
     payload = event.payload
+    history = state.course_enrolments_at(event.asn, event.school_code, payload.course_code, payload.section_id)
+    recorded = [ce.exit_date for ce in history if ce.entry_date == payload.entry_date]
     return [
         d.SaveCourseEnrolment(
             CourseEnrolment(
@@ -29,6 +32,7 @@ def enrol_in_course(state: State, event, policy: Policy) -> list[d.Decision]:
                 term_id=payload.term_id,
                 entry_date=payload.entry_date,
                 course_type=payload.course_type,
+                exit_date=recorded[0] if recorded else None,
                 source_event_id=event.event_id,
             )
         )

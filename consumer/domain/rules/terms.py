@@ -21,7 +21,7 @@ def save_terms(state: State, event, policy: Policy) -> list[d.Decision]:
     setups without it); it is kept apart so that the alerts can say why."""
     payload = event.payload
     year = payload.school_year_id
-    own = _own_term_ids(payload)
+    own = own_term_ids(payload)
     return [
         d.SaveSchoolTerms(
             SchoolTerms(
@@ -36,7 +36,7 @@ def save_terms(state: State, event, policy: Policy) -> list[d.Decision]:
     ]
 
 
-def _own_term_ids(payload) -> frozenset[int]:
+def own_term_ids(payload) -> frozenset[int]:
     """The configured terms that belong to the configured year by their id and by their end date."""
     year = payload.school_year_id
     return frozenset(t.term_id for t in payload.terms if t.term_id // 100 == year == school_year_of(t.last_day))
@@ -91,7 +91,7 @@ def check_grade_term(state: State, event, policy: Policy) -> list[d.Decision]:
 def resolve_term_mismatches(state: State, event, policy: Policy) -> list[d.Decision]:
     """R1: when the home school configures a Term ID, grades that used it no longer mismatch."""
     payload = event.payload
-    configured = _own_term_ids(payload)
+    configured = own_term_ids(payload)
     decisions: list[d.Decision] = []
     for alert in state.raised_alerts(
         TERM_ID_MISMATCH.code, home_school_code=event.school_code, school_year_id=payload.school_year_id

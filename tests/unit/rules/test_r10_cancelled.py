@@ -86,12 +86,34 @@ def test_cancelling_an_enrolment_never_seen_still_syncs_and_leaves_nothing_to_pu
     assert story.state.deadlines == {}
 
 
-def test_the_same_cancellation_twice_repeats_the_identical_sync_and_keeps_one_purge(concurrent_story):
-    """At rule level the repeated event repeats its sync under the same id; the service drops re-deliveries."""
+def test_the_same_cancellation_delivered_again_sends_nothing_and_keeps_one_purge(concurrent_story):
     first = _cancel(concurrent_story)
 
     second = concurrent_story.again(first)
 
-    assert [o.message_id for o in second.outputs] == [o.message_id for o in first.outputs]
+    assert second.outputs == []
     assert len(concurrent_story.state.deadlines) == 1
     assert concurrent_story.enrolment(AWAY, "CONCURRENT").purge_after == PURGE_AT
+
+
+@pytest.mark.parametrize("kind, school", [("CONCURRENT", AWAY), ("PRIMARY", HOME)])
+def test_an_exit_for_a_cancelled_enrolment_changes_nothing_and_is_noted(concurrent_story, kind, school):
+    _cancel(concurrent_story, school=school, kind=kind)
+
+    step = concurrent_story.exited(school, kind, date(2025, 9, 20), reason="TRANSFER_OUT", continuing_at="7777")
+
+    assert step.outputs == []
+    assert concurrent_story.enrolment(school, kind).status == "CANCELLED"
+    assert concurrent_story.state.transfers_of(STUDENT) == []
+    assert concurrent_story.state.ignored == [(step.event.event_id, "a cancelled enrolment stays cancelled (R10)")]
+
+
+def test_a_cancelled_enrolment_that_received_an_exit_is_still_purged_thirty_days_after_its_cancellation(
+    concurrent_story,
+):
+    _cancel(concurrent_story)
+    concurrent_story.exited(AWAY, "CONCURRENT", date(2025, 9, 20))
+
+    concurrent_story.someone_else_acts(PURGE_AT)
+
+    assert concurrent_story.enrolment(AWAY, "CONCURRENT") is None

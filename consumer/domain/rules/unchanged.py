@@ -1,0 +1,96 @@
+"""Events that change nothing: a re-delivery whose effect is already in the state, an exit for a cancelled enrolment.
+
+The service drops an event whose id it has processed, but forgets ids after PROCESSED_EVENTS_RETENTION_DAYS; a
+re-delivery after that must still emit nothing, so each fact is also recognised by what the state holds.
+"""
+
+from collections.abc import Callable
+
+from consumer.domain.model import CANCELLED, CONCURRENT, EXITED, PRIMARY
+from consumer.domain.rules.terms import own_term_ids
+from consumer.domain.state import State
+
+ALREADY_APPLIED = "already applied"
+STAYS_CANCELLED = "a cancelled enrolment stays cancelled (R10)"
+
+
+def why_unchanged(state: State, event) -> str | None:
+    """Why the event changes nothing (it is then only noted), or None when the rules must handle it."""
+    check = _CHECKS.get(event.event_type)
+    return check(state, event) if check is not None else None
+
+
+def _started(kind: str) -> Callable[[State, object], str | None]:
+    def check(state: State, event) -> str | None:
+        """A start whose enrolment is recorded, active or since exited; after a cancellation it is a new start."""
+        current = state.enrolment(event.asn, event.school_code, kind)
+        payload = event.payload
+        if current is None or current.status == CANCELLED:
+            return None
+        same = (current.entry_date, current.grade) == (payload.entry_date, payload.grade)
+        if kind == CONCURRENT:
+            same = same and current.home_school_code == payload.home_school_code
+        return ALREADY_APPLIED if same else None
+
+    return check
+
+
+def _exited(state: State, event) -> str | None:
+    """R10: a cancelled enrolment stays cancelled; an exit already recorded with that date and reason is applied."""
+    current = state.enrolment(event.asn, event.school_code, event.payload.enrolment_kind)
+    if current is None:
+        return None
+    if current.status == CANCELLED:
+        return STAYS_CANCELLED
+    recorded = current.status == EXITED and (current.exit_date, current.exit_reason) == (
+        event.payload.exit_date,
+        event.payload.reason,
+    )
+    return ALREADY_APPLIED if recorded else None
+
+
+def _exit_code_updated(state: State, event) -> str | None:
+    current = state.enrolment(event.asn, event.school_code, event.payload.enrolment_kind)
+    return ALREADY_APPLIED if current is not None and current.exit_code == event.payload.exit_code else None
+
+
+def _cancelled(state: State, event) -> str | None:
+    current = state.enrolment(event.asn, event.school_code, event.payload.enrolment_kind)
+    return ALREADY_APPLIED if current is not None and current.status == CANCELLED else None
+
+
+def _course_enrolled(state: State, event) -> str | None:
+    payload = event.payload
+    for ce in state.course_enrolments_at(event.asn, event.school_code, payload.course_code, payload.section_id):
+        if (ce.entry_date, ce.term_id, ce.course_type) == (payload.entry_date, payload.term_id, payload.course_type):
+            return ALREADY_APPLIED
+    return None
+
+
+def _terms_configured(state: State, event) -> str | None:
+    payload = event.payload
+    current = state.terms(event.school_code, payload.school_year_id)
+    if current is None or current.is_summer_school != payload.is_summer_school:
+        return None
+    own = own_term_ids(payload)
+    misplaced = frozenset(t.term_id for t in payload.terms) - own
+    return ALREADY_APPLIED if (current.term_ids, current.misplaced_term_ids) == (own, misplaced) else None
+
+
+def _section_scheduled(state: State, event) -> str | None:
+    payload = event.payload
+    current = state.section(event.school_code, payload.course_code, payload.section_id, payload.term_id // 100)
+    return ALREADY_APPLIED if current is not None and current.term_id == payload.term_id else None
+
+
+_CHECKS: dict[str, Callable[[State, object], str | None]] = {
+    "PrimaryEnrolmentStarted": _started(PRIMARY),
+    "StudentReEnrolled": _started(PRIMARY),
+    "ConcurrentEnrolmentStarted": _started(CONCURRENT),
+    "SchoolEnrolmentExited": _exited,
+    "ExitCodeUpdated": _exit_code_updated,
+    "EnrolmentCancelled": _cancelled,
+    "CourseEnrolled": _course_enrolled,
+    "SchoolTermsConfigured": _terms_configured,
+    "SectionScheduled": _section_scheduled,
+}
