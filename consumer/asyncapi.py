@@ -40,7 +40,10 @@ OUTPUT_HEADERS = {
 }
 
 DEAD_LETTER_HEADERS = {
-    "error.class": "Why the record was not processed: DecodeError, InvalidMessage or another error's class name.",
+    "error.class": (
+        "Why the record was not processed: DecodeError, InvalidMessage, DuplicateIdConflict (its event id was "
+        "processed before with other content) or another error's class name."
+    ),
     "error.message": "The error, in words.",
     "source.topic": "The input topic the record was read from.",
     "source.partition": "Its partition, in decimal.",

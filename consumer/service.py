@@ -14,7 +14,7 @@ from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
 from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
-from consumer.records import InputRecord
+from consumer.records import InputRecord, sort_out
 from consumer.settings import Settings
 from consumer.store import loader, writer
 from consumer.store.database import Database
@@ -127,21 +127,19 @@ class Service:
     ) -> BatchStats:
         stats = BatchStats()
         logger = log.bind()  # resolved once per batch: through the lazy proxy every call re-binds (5 us an event)
-        fresh = loader.unprocessed(connection, (r.dedupe_id for r in records))
-        events = [r for r in records if not r.dead and r.dedupe_id in fresh]
+        processed = loader.processed(connection, {r.dedupe_id for r in records})
+        batch = sort_out(records, processed, lambda ids: loader.processed(connection, ids))
+        stats.duplicates.update(batch.duplicates)
+        events = [r for r in batch.fresh if not r.dead]
         request = _request(events, partitions)
         request.owned = owned
         state = loader.load_state(connection, request)
         outbox: list[OutboxRecord] = []
         runs = []
         marks: dict[tuple[str, int], datetime] = {}
-        done: list[str] = []
-        for record in records:
-            if record.dedupe_id not in fresh:
-                stats.duplicates[record.topic] += 1
-                continue
-            fresh.discard(record.dedupe_id)  # the same id twice in one batch counts once
-            done.append(record.dedupe_id)
+        done: dict[str, str | None] = {}
+        for record in batch.fresh:
+            done[record.dedupe_id] = record.fingerprint
             if record.dead:
                 outbox.append(self.encoder.dead_letter(record))
                 stats.dead_letters[(record.topic, record.error_class)] += 1

@@ -184,17 +184,15 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
     return state
 
 
-def unprocessed(connection: Connection, event_ids: Iterable[str]) -> set[str]:
-    """The ids among `event_ids` that no committed batch has handled."""
-    ids = set(event_ids)
-    done = set()
-    for part in chunks(sorted(ids)):
-        done |= set(
-            connection.execute(
-                select(t.processed_events.c.event_id).where(column_in(connection, t.processed_events.c.event_id, part))
-            ).scalars()
-        )
-    return ids - done
+def processed(connection: Connection, event_ids: Iterable[str]) -> dict[str, str | None]:
+    """The ids among `event_ids` that a committed batch has handled, with the fingerprint of what each said
+    (None for ids processed before fingerprints were kept)."""
+    p = t.processed_events.c
+    found: dict[str, str | None] = {}
+    for part in chunks(sorted(set(event_ids))):
+        query = select(p.event_id, p.fingerprint).where(column_in(connection, p.event_id, part))
+        found.update((event_id, fingerprint) for event_id, fingerprint in connection.execute(query))
+    return found
 
 
 def known_runs(connection: Connection, run_ids: Iterable[str]) -> set[str]:
@@ -204,4 +202,4 @@ def known_runs(connection: Connection, run_ids: Iterable[str]) -> set[str]:
     return set(connection.execute(select(t.eoy_runs.c.run_id).where(t.eoy_runs.c.run_id.in_(ids))).scalars())
 
 
-__all__ = ["LoadRequest", "load_state", "unprocessed", "known_runs", "watermark"]
+__all__ = ["LoadRequest", "load_state", "processed", "known_runs", "watermark"]

@@ -176,6 +176,7 @@ processed_events = Table(
     metadata,
     Column("event_id", String(200), primary_key=True),
     Column("processed_at", UtcDateTime, nullable=False),
+    Column("fingerprint", String(64)),  # what the event said (records.InputRecord.fingerprint); None: not kept
 )
 
 watermarks = Table(

@@ -1,6 +1,6 @@
 """Writing a batch's effects: changed state, processed event ids, watermarks and outbox rows, set-based."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -104,9 +104,16 @@ def save_state(connection: Connection, state: State) -> None:
         delete_keys(connection, table, [key_row(table, key) for key, row in changes.items() if row is None])
 
 
-def mark_processed(connection: Connection, ids: Iterable[str], now: datetime | None = None) -> None:
+def mark_processed(
+    connection: Connection, ids: Mapping[str, str | None] | Iterable[str], now: datetime | None = None
+) -> None:
+    """Record processed ids, with the fingerprint of what each said when `ids` maps them to one."""
     processed_at = now or datetime.now(UTC)  # the batch's one commit time
-    rows = [{"event_id": event_id, "processed_at": processed_at} for event_id in ids]
+    fingerprints = ids if isinstance(ids, Mapping) else dict.fromkeys(ids)
+    rows = [
+        {"event_id": event_id, "processed_at": processed_at, "fingerprint": fingerprint}
+        for event_id, fingerprint in fingerprints.items()
+    ]
     if rows:
         _execute_rows(
             connection,

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from consumer.store import tables
+from consumer.store.database import Database
+from consumer.store.retention import prune_processed_events
 from schemas.codec import to_json
 from tests.support.events import event
 from tests.support.running import clean_environment, cli_command, run_cli, settings_env
@@ -151,6 +153,14 @@ class Operator:
         self.produce(self.settings.topic_enrollment_changed, scenario.events)
         self.run()
         return self.outputs()
+
+    def forget_processed_events(self) -> int:
+        """Forget every processed event id now, as PROCESSED_EVENTS_RETENTION_DAYS does with old ones."""
+        database = Database(self.settings.database_url)
+        try:
+            return prune_processed_events(database, timedelta(0))
+        finally:
+            database.dispose()
 
     def dead_letters(self) -> list[dict]:
         """The input topic's dead letters as `tail` prints them (each with its reason)."""

@@ -51,7 +51,7 @@ def handle_event(state: State, event, policy: Policy, partition: int | None = No
     the event changes nothing (then it is only noted)."""
     advance_to(state, event.occurred_at, policy)
     state.cause = Cause(event.event_id, event.occurred_at, partition)
-    reason = why_unchanged(state, event)
+    reason = why_unchanged(state, event, policy)
     if reason is not None:
         state.apply([d.Ignore(reason)])
     for rule in EVENT_RULES[event.event_type] if reason is None else ():

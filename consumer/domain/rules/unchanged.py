@@ -7,26 +7,32 @@ re-delivery after that must still emit nothing, so each fact is also recognised 
 from collections.abc import Callable
 
 from consumer.domain.model import CANCELLED, CONCURRENT, EXITED, PRIMARY
+from consumer.domain.policy import Policy
 from consumer.domain.rules.terms import own_term_ids
 from consumer.domain.state import State
 
+Check = Callable[[State, object, Policy], str | None]
 ALREADY_APPLIED = "already applied"
 STAYS_CANCELLED = "a cancelled enrolment stays cancelled (R10)"
 
 
-def why_unchanged(state: State, event) -> str | None:
+def why_unchanged(state: State, event, policy: Policy) -> str | None:
     """Why the event changes nothing (it is then only noted), or None when the rules must handle it."""
     check = _CHECKS.get(event.event_type)
-    return check(state, event) if check is not None else None
+    return check(state, event, policy) if check is not None else None
 
 
-def _started(kind: str) -> Callable[[State, object], str | None]:
-    def check(state: State, event) -> str | None:
-        """A start whose enrolment is recorded, active or since exited; after a cancellation it is a new start."""
+def _started(kind: str) -> Check:
+    def check(state: State, event, policy: Policy) -> str | None:
+        """A start whose enrolment is recorded, active or since exited. After a cancellation a start is a new
+        one, unless it happened before the cancellation (event time): then the cancellation stands."""
         current = state.enrolment(event.asn, event.school_code, kind)
         payload = event.payload
-        if current is None or current.status == CANCELLED:
+        if current is None:
             return None
+        if current.status == CANCELLED:
+            cancelled_at = current.purge_after - policy.purge_after if current.purge_after else None
+            return STAYS_CANCELLED if cancelled_at is not None and event.occurred_at < cancelled_at else None
         same = (current.entry_date, current.grade) == (payload.entry_date, payload.grade)
         if kind == CONCURRENT:
             same = same and current.home_school_code == payload.home_school_code
@@ -35,13 +41,16 @@ def _started(kind: str) -> Callable[[State, object], str | None]:
     return check
 
 
-def _exited(state: State, event) -> str | None:
-    """R10: a cancelled enrolment stays cancelled; an exit already recorded with that date and reason is applied."""
+def _exited(state: State, event, policy: Policy) -> str | None:
+    """R10: a cancelled enrolment stays cancelled; an exit already recorded with that date and reason is applied,
+    and one dated before the recorded enrolment began ended an earlier enrolment at that school."""
     current = state.enrolment(event.asn, event.school_code, event.payload.enrolment_kind)
     if current is None:
         return None
     if current.status == CANCELLED:
         return STAYS_CANCELLED
+    if current.entry_date is not None and event.payload.exit_date < current.entry_date:
+        return ALREADY_APPLIED
     recorded = current.status == EXITED and (current.exit_date, current.exit_reason) == (
         event.payload.exit_date,
         event.payload.reason,
@@ -49,17 +58,17 @@ def _exited(state: State, event) -> str | None:
     return ALREADY_APPLIED if recorded else None
 
 
-def _exit_code_updated(state: State, event) -> str | None:
+def _exit_code_updated(state: State, event, policy: Policy) -> str | None:
     current = state.enrolment(event.asn, event.school_code, event.payload.enrolment_kind)
     return ALREADY_APPLIED if current is not None and current.exit_code == event.payload.exit_code else None
 
 
-def _cancelled(state: State, event) -> str | None:
+def _cancelled(state: State, event, policy: Policy) -> str | None:
     current = state.enrolment(event.asn, event.school_code, event.payload.enrolment_kind)
     return ALREADY_APPLIED if current is not None and current.status == CANCELLED else None
 
 
-def _course_enrolled(state: State, event) -> str | None:
+def _course_enrolled(state: State, event, policy: Policy) -> str | None:
     payload = event.payload
     for ce in state.course_enrolments_at(event.asn, event.school_code, payload.course_code, payload.section_id):
         if (ce.entry_date, ce.term_id, ce.course_type) == (payload.entry_date, payload.term_id, payload.course_type):
@@ -67,7 +76,7 @@ def _course_enrolled(state: State, event) -> str | None:
     return None
 
 
-def _terms_configured(state: State, event) -> str | None:
+def _terms_configured(state: State, event, policy: Policy) -> str | None:
     payload = event.payload
     current = state.terms(event.school_code, payload.school_year_id)
     if current is None or current.is_summer_school != payload.is_summer_school:
@@ -77,13 +86,13 @@ def _terms_configured(state: State, event) -> str | None:
     return ALREADY_APPLIED if (current.term_ids, current.misplaced_term_ids) == (own, misplaced) else None
 
 
-def _section_scheduled(state: State, event) -> str | None:
+def _section_scheduled(state: State, event, policy: Policy) -> str | None:
     payload = event.payload
     current = state.section(event.school_code, payload.course_code, payload.section_id, payload.term_id // 100)
     return ALREADY_APPLIED if current is not None and current.term_id == payload.term_id else None
 
 
-_CHECKS: dict[str, Callable[[State, object], str | None]] = {
+_CHECKS: dict[str, Check] = {
     "PrimaryEnrolmentStarted": _started(PRIMARY),
     "StudentReEnrolled": _started(PRIMARY),
     "ConcurrentEnrolmentStarted": _started(CONCURRENT),

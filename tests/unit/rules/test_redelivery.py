@@ -71,3 +71,34 @@ def test_a_school_setup_delivered_again_is_noted_and_changes_nothing(story):
     again = story.again(configured)
 
     assert again.outputs == [] and _noted(story, again) == [ALREADY_APPLIED]
+
+
+def test_a_start_from_before_the_cancellation_delivered_again_leaves_the_enrolment_cancelled(story):
+    story.primary_started(HOME, SEPTEMBER)
+    started = story.concurrent_started(AWAY, HOME, SEPTEMBER)
+    cancelled = story.cancelled(AWAY, "CONCURRENT")
+
+    again = [story.again(started), story.again(cancelled)]
+
+    assert [step.outputs for step in again] == [[], []]
+    assert story.enrolment(AWAY, "CONCURRENT").status == "CANCELLED"
+
+
+def test_a_start_after_the_cancellation_is_a_new_enrolment(story):
+    story.enrolled_concurrently(HOME, AWAY, SEPTEMBER)
+    story.cancelled(AWAY, "CONCURRENT")
+
+    story.concurrent_started(AWAY, HOME, SEPTEMBER)
+
+    assert story.enrolment(AWAY, "CONCURRENT").status == "ACTIVE"
+
+
+def test_an_exit_of_an_earlier_enrolment_delivered_again_does_not_end_the_current_one(story):
+    story.primary_started(HOME, SEPTEMBER)
+    left = story.exited(HOME, "PRIMARY", date(2025, 11, 14))
+    story.primary_started(HOME, date(2026, 1, 5))
+
+    again = story.again(left)
+
+    assert again.outputs == [] and _noted(story, again) == [ALREADY_APPLIED]
+    assert story.enrolment(HOME, "PRIMARY").status == "ACTIVE"

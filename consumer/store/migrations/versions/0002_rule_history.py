@@ -1,4 +1,4 @@
-"""rule history: alert occurrences, course-enrolment and section history, misplaced terms
+"""rule history: alert occurrences, course-enrolment and section history, misplaced terms, event fingerprints
 
 Revision ID: 0002_rule_history
 Revises: 0001
@@ -61,8 +61,14 @@ def upgrade() -> None:
     with op.batch_alter_table("school_terms") as batch_op:
         batch_op.alter_column("misplaced_term_ids", existing_type=sa.JSON(), nullable=False)
 
+    # what a processed event said, to tell a re-delivery from another event reusing its id
+    with op.batch_alter_table("processed_events") as batch_op:
+        batch_op.add_column(sa.Column("fingerprint", sa.String(64), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("processed_events") as batch_op:
+        batch_op.drop_column("fingerprint")
     with op.batch_alter_table("school_terms") as batch_op:
         batch_op.drop_column("misplaced_term_ids")
     op.execute(
