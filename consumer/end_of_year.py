@@ -2,24 +2,29 @@
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy.engine import Connection
 
 from consumer import metrics
+from consumer.batch_stats import BatchStats
+from consumer.batch_stats import count as _count
 from consumer.domain.policy import Policy
 from consumer.domain.rules import close_student_for_year
-from consumer.service import BatchStats, OutputEncoder, _count
 from consumer.store import end_of_year as runs
 from consumer.store import loader, writer
 from consumer.store.database import Database
 from consumer.store.outbox import OutboxStore
 
+if TYPE_CHECKING:
+    from consumer.service import OutputEncoder
+
 log = structlog.get_logger(__name__)
 
 
 class EndOfYearRunner:
-    def __init__(self, database: Database, policy: Policy, encoder: OutputEncoder, chunk_size: int = 2_000):
+    def __init__(self, database: Database, policy: Policy, encoder: "OutputEncoder", chunk_size: int = 2_000):
         self.database = database
         self.policy = policy
         self.encoder = encoder
@@ -43,6 +48,11 @@ class EndOfYearRunner:
             self.on_chunk()
             self._keep_pace_with_relay(stop)
         return closed
+
+    def unfinished(self) -> bool:
+        """A run is recorded and not finished (one stopped midway, or another process's)."""
+        with self.database.engine.connect() as connection:
+            return runs.next_running(connection) is not None
 
     def _keep_pace_with_relay(self, stop: threading.Event | None) -> None:
         """Wait while the outbox holds more than `lead_chunks` chunks and the relay is sending them.

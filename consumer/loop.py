@@ -16,7 +16,7 @@ from consumer.codecs import codec_for
 from consumer.end_of_year import EndOfYearRunner
 from consumer.kafka_compat import release_parked_records
 from consumer.kafka_options import consumer_options
-from consumer.records import InputRecord, decode_record
+from consumer.records import decode_record
 from consumer.service import Service
 from consumer.settings import Settings
 from consumer.store.retention import prune_processed_events
@@ -153,18 +153,17 @@ class ConsumerLoop:
         self._resume_drained()
         if not released:
             return False
-        for segment in _segments(released):
-            partitions = {r.partition for r in segment if r.topic == self.settings.topic_enrollment_changed}
-            started = time.monotonic()
-            owned = {(tp.topic, tp.partition) for tp in self.consumer.assignment()}
-            stats = self.service.process(segment, self._owned_partitions() or partitions, owned or None)
-            metrics.BATCH_DURATION.observe(time.monotonic() - started)
-            metrics.BATCH_SIZE.observe(len(segment))
-            for record in segment:
-                self.pending_commit[TopicPartition(record.topic, record.partition)] = record.offset + 1
-            self.relay.notify()
-            if stats.runs_started or isinstance(segment[-1].message, TermClosed):
-                self.end_of_year.run_pending(self.stop)
+        partitions = {r.partition for r in released if r.topic == self.settings.topic_enrollment_changed}
+        started = time.monotonic()
+        owned = {(tp.topic, tp.partition) for tp in self.consumer.assignment()}
+        # End of Year runs inside, between a broadcast and the events after it; stopped midway, the events after
+        # it stay unprocessed and uncommitted, for the next start to read once it has finished the run
+        stats = self.service.process(released, self._owned_partitions() or partitions, owned or None, self.stop)
+        metrics.BATCH_DURATION.observe(time.monotonic() - started)
+        metrics.BATCH_SIZE.observe(stats.handled)
+        for record in released[: stats.handled]:
+            self.pending_commit[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        self.relay.notify()
         self.commit()
         self._next_housekeeping = 0.0  # check the backlog after every batch: pause within a batch of the limit
         return True
@@ -281,16 +280,3 @@ class ConsumerLoop:
             self.commit()
         finally:
             self.consumer.close()
-
-
-def _segments(records: list[InputRecord]) -> list[list[InputRecord]]:
-    """Split after each TermClosed: End of Year runs before the events that follow it."""
-    segments, current = [], []
-    for record in records:
-        current.append(record)
-        if isinstance(record.message, TermClosed):
-            segments.append(current)
-            current = []
-    if current:
-        segments.append(current)
-    return segments

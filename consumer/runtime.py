@@ -9,7 +9,6 @@ import structlog
 from consumer import metrics
 from consumer.connect import prepare_broker
 from consumer.domain.policy import Policy
-from consumer.end_of_year import EndOfYearRunner
 from consumer.health import HealthServer
 from consumer.kafka_options import producer_options
 from consumer.loop import ConsumerLoop
@@ -111,9 +110,8 @@ def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     policy = policy_from(settings)
     service = Service(settings, database, policy)
     relay = make_relay(settings, database)
-    end_of_year = EndOfYearRunner(database, policy, service.encoder, settings.eoy_chunk_size)
-    end_of_year.on_chunk = relay.notify
-    loop = ConsumerLoop(settings, service, end_of_year, relay, stop)
+    service.end_of_year.on_chunk = relay.notify
+    loop = ConsumerLoop(settings, service, service.end_of_year, relay, stop)
     runtime = Runtime(settings, database, relay, loop, stop)
     if settings.metrics_port:
         runtime.health = HealthServer(settings.metrics_host, settings.metrics_port, runtime.readiness).start()

@@ -1,19 +1,20 @@
 """Handling a batch: one transaction loads state, runs the rules, and writes state, ids and outbox rows."""
 
-from collections import Counter
-from dataclasses import dataclass, field
+import threading
 from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.engine import Connection
 
-from consumer import metrics
+from consumer.batch_stats import BatchStats
+from consumer.batch_stats import count as _count
 from consumer.codecs import codec_for
 from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
 from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
+from consumer.end_of_year import EndOfYearRunner
 from consumer.records import InputRecord, sort_out
 from consumer.settings import Settings
 from consumer.store import loader, writer
@@ -25,16 +26,6 @@ from schemas.events import SCHOOL_EVENT_TYPES
 from schemas.term_closed import TermClosed
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass
-class BatchStats:
-    processed: Counter = field(default_factory=Counter)
-    duplicates: Counter = field(default_factory=Counter)
-    dead_letters: Counter = field(default_factory=Counter)
-    alerts: Counter = field(default_factory=Counter)
-    syncs: Counter = field(default_factory=Counter)
-    runs_started: int = 0
 
 
 class OutputEncoder:
@@ -79,20 +70,41 @@ class Service:
         self.database = database
         self.policy = policy
         self.encoder = OutputEncoder(settings, codec or codec_for(settings))
+        self.end_of_year = EndOfYearRunner(database, policy, self.encoder, settings.eoy_chunk_size)
+        self._year_open = False  # True once no End-of-Year run is known to be unfinished (checked at first)
 
     def process(
         self,
         records: list[InputRecord],
         partitions: set[int] | None = None,
         owned: set[tuple[str, int]] | None = None,
+        stop: threading.Event | None = None,
     ) -> BatchStats:
-        """Apply a batch in one transaction (retried whole on transient database errors).
+        """Apply a batch in event-time order: one transaction (retried whole on transient database errors) per
+        stretch up to and including an End-of-Year broadcast, whose run then closes the year (in chunks) before
+        any later event is applied. Stopped (`stop`) before a run finishes, the records after it are left
+        unprocessed: `handled` says how many were applied, and the next start finishes the run first.
 
         `partitions`: the input partitions whose deadlines this process fires; `owned`: the (topic,
         partition)s assigned to it, whose event time is its watermark (None for both: everything)."""
-        stats = self.database.run(lambda connection: self._apply(connection, records, partitions, owned))
-        _count(stats)
-        return stats
+        total = BatchStats()
+        for stretch in _stretches(records):
+            if not self._close_open_years(stop):
+                break
+            stats = self.database.run(lambda connection, part=stretch: self._apply(connection, part, partitions, owned))
+            stats.handled = len(stretch)
+            _count(stats)
+            total.add(stats)
+            self._year_open = self._year_open and not stats.runs_started
+        self._close_open_years(stop)  # a broadcast last in the batch takes effect now, not with the next batch
+        return total
+
+    def _close_open_years(self, stop: threading.Event | None) -> bool:
+        """Finish every End-of-Year run recorded and not finished; False when stopped first."""
+        if not self._year_open:
+            self.end_of_year.run_pending(stop)
+            self._year_open = not self.end_of_year.unfinished()
+        return self._year_open
 
     def fire_group_deadlines(self, partitions: set[int] | None) -> BatchStats:
         """Fire the deadlines of `partitions` that the group's event time has passed.
@@ -184,6 +196,17 @@ class Service:
                 stats.syncs[message.action] += 1
 
 
+def _stretches(records: list[InputRecord]) -> list[list[InputRecord]]:
+    """The batch cut after each End-of-Year broadcast: what follows one is applied after its run."""
+    stretches, current = [], []
+    for record in records:
+        current.append(record)
+        if isinstance(record.message, TermClosed):
+            stretches.append(current)
+            current = []
+    return stretches + ([current] if current else [])
+
+
 def _request(records: list[InputRecord], partitions: set[int] | None) -> loader.LoadRequest:
     request = loader.LoadRequest(partitions=partitions)
     for record in records:
@@ -212,16 +235,3 @@ def _request(records: list[InputRecord], partitions: set[int] | None) -> loader.
             at = record.message.occurred_at
             request.deadline_horizon = at if request.deadline_horizon is None else max(request.deadline_horizon, at)
     return request
-
-
-def _count(stats: BatchStats) -> None:
-    for event_type, n in stats.processed.items():
-        metrics.EVENTS_PROCESSED.labels(event_type).inc(n)
-    for topic, n in stats.duplicates.items():
-        metrics.EVENTS_DUPLICATE.labels(topic).inc(n)
-    for (topic, reason), n in stats.dead_letters.items():
-        metrics.EVENTS_DEAD_LETTERED.labels(topic, reason).inc(n)
-    for (code, status), n in stats.alerts.items():
-        metrics.ALERTS.labels(code, status).inc(n)
-    for action, n in stats.syncs.items():
-        metrics.SYNCS.labels(action).inc(n)

@@ -2,18 +2,21 @@
 
 import threading
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from consumer.end_of_year import EndOfYearRunner
 from consumer.records import InputRecord
 from consumer.store import tables
-from tests.support.events import asn, event, term_closed
+from schemas.term_closed import TermClosed
+from tests.support.events import asn, event, exited, term_closed
 from tests.support.running import CODEC
 from tests.support.service_parts import assemble
 
 STUDENTS = 1_200
+STOPPED = threading.Event()
+STOPPED.set()
 
 
 def _enrol(parts) -> None:
@@ -30,8 +33,19 @@ def _enrol(parts) -> None:
 
 
 def _broadcast(parts, message) -> int:
+    """The broadcast recorded; its End of Year left to the test's own runners (the service's is stopped)."""
     record = InputRecord(parts.settings.topic_term_closed, 0, 0, b"35", CODEC.encode(message), message)
-    return parts.service.process([record]).runs_started
+    return parts.service.process([record], stop=STOPPED).runs_started
+
+
+def _records(parts, messages: list) -> list[InputRecord]:
+    """One batch as the consumer hands it over: each message on its topic, in the given (event-time) order."""
+    topics = {TermClosed: parts.settings.topic_term_closed}
+    return [
+        InputRecord(topics.get(type(m), parts.settings.topic_enrollment_changed), 0, n, m.key.encode(),
+                    CODEC.encode(m), m)
+        for n, m in enumerate(messages)
+    ]
 
 
 def _syncs(parts) -> list[str]:
@@ -122,3 +136,45 @@ def test_two_processes_running_the_same_end_of_year_close_each_enrolment_once(ma
     finally:
         other.close()
         parts.close()
+
+
+def test_events_after_the_broadcast_in_the_same_batch_see_the_year_closed(make_settings, db_url):
+    parts = assemble(make_settings(state_db_url=db_url, eoy_chunk_size=7), create_topics=False)
+    try:
+        students = [asn(n) for n in range(40)]
+        late = asn(99)  # last in the run's cursor order
+        before = [
+            event(kind, school, payload, student)
+            for student in students + [late]
+            for kind, school, payload in (
+                ("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}),
+                ("ConcurrentEnrolmentStarted", "2001",
+                 {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}),
+            )
+        ]
+        after_the_broadcast = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
+        batch = before + [
+            term_closed(35, date(2026, 6, 30), run_id="eoy-35-in-place"),
+            exited(late, "2001", date(2026, 6, 30), kind="CONCURRENT", at=after_the_broadcast),
+            event("ConcurrentEnrolmentStarted", "2002",
+                  {"entry_date": date(2026, 6, 15), "grade": "10", "home_school_code": "1001"}, late,
+                  at=after_the_broadcast + timedelta(minutes=1)),
+        ]
+
+        stats = parts.service.process(_records(parts, batch))
+
+        assert stats.handled == len(batch)
+        reasons = [(s.asn, s.school_code, s.reason) for s in map(CODEC.decode, _sync_values(parts))]
+        assert reasons.count((late, "2001", "END_OF_YEAR")) == 1  # closed at the broadcast's place ...
+        assert reasons.count((late, "2001", "WITHDRAWN")) == 1  # ... then its own exit, read after it
+        assert (late, "2002", "END_OF_YEAR") not in reasons  # started after the broadcast: not closed
+        assert len(reasons) == len(students) + 2
+        assert _run_row(parts).status == "DONE"
+    finally:
+        parts.close()
+
+
+def _sync_values(parts) -> list[bytes]:
+    with parts.database.engine.connect() as connection:
+        query = select(tables.outbox.c.value).where(tables.outbox.c.topic == parts.settings.topic_pasi_exit_date_sync)
+        return list(connection.execute(query.order_by(tables.outbox.c.id)).scalars())
