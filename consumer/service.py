@@ -100,8 +100,9 @@ class Service:
         return total
 
     def _close_open_years(self, stop: threading.Event | None) -> bool:
-        """Finish every End-of-Year run recorded and not finished; False when stopped first."""
-        if not self._year_open:
+        """Finish every End-of-Year run recorded and not finished (another process may record one meanwhile);
+        False only when stopped first."""
+        while not self._year_open and not (stop is not None and stop.is_set()):
             self.end_of_year.run_pending(stop)
             self._year_open = not self.end_of_year.unfinished()
         return self._year_open
