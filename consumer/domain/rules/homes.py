@@ -1,4 +1,4 @@
-"""A concurrent enrolment needs a home: R8 at its start, R9 when the home school is left."""
+"""A concurrent enrolment needs a home: R8 judged whenever an enrolment changes, R9 when the home school is left."""
 
 from datetime import date
 
