@@ -53,6 +53,7 @@ class OutputEncoder:
             value=self.codec.encode(message),
             headers=[("message_id", output.message_id.encode()), ("source_event_id", message.source_event_id.encode())],
             message_id=output.message_id,
+            message=message,
         )
 
     def dead_letter(self, record: InputRecord) -> OutboxRecord:
@@ -70,6 +71,7 @@ class OutputEncoder:
             value=record.value or b"",
             headers=[(name, value.encode()) for name, value in headers.items()],
             message_id=stable_id("dead-letter", record.topic, record.partition, record.offset),
+            dead_letter=True,
         )
 
 
@@ -79,6 +81,7 @@ class Service:
         self.database = database
         self.policy = policy
         self.encoder = OutputEncoder(settings, codec or codec_for(settings))
+        self.last_batch_at: datetime | None = None
 
     def process(
         self,
@@ -91,6 +94,7 @@ class Service:
         `partitions`: the input partitions whose deadlines this process fires; `owned`: the (topic,
         partition)s assigned to it, whose event time is its watermark (None for both: everything)."""
         stats = self.database.run(lambda connection: self._apply(connection, records, partitions, owned))
+        self.last_batch_at = datetime.now(UTC)
         _count(stats)
         return stats
 

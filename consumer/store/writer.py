@@ -11,7 +11,9 @@ from sqlalchemy.engine import Connection
 
 from consumer.domain.state import State
 from consumer.store import tables as t
+from consumer.store.history import history_rows
 from consumer.store.rows import TABLE_OF, key_row, to_row
+from schemas.outputs import CoreAlert, PasiExitDateSync
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class OutboxRecord:
     value: bytes
     headers: list[tuple[str, bytes]]
     message_id: str
+    message: CoreAlert | PasiExitDateSync | None = None  # the output it carries, kept in the history
+    dead_letter: bool = False
 
 
 def _insert(connection: Connection, table):
@@ -150,3 +154,11 @@ def write_outbox(connection: Connection, records: list[OutboxRecord], now: datet
             for r in records
         ],
     )
+    for table, rows in history_rows(records, created):
+        _execute_rows(connection, f"history:{table.name}", _insert_new(table), rows)
+
+
+def _insert_new(table):
+    """Insert; a key already there (the same message written again) keeps its first row."""
+    keys = [column.name for column in table.primary_key.columns]
+    return lambda connection: _insert(connection, table).on_conflict_do_nothing(index_elements=keys)
