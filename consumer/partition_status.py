@@ -15,18 +15,32 @@ log = structlog.get_logger(__name__)
 
 
 class PartitionStatus:
-    """Called from the loop's housekeeping; writes one small upsert at most every `interval_s`."""
+    """Called from the loop's housekeeping: one small upsert every `interval_s`, or after `changed_s` when a
+    partition's lag has changed (so the last position before the service stops is the one kept)."""
 
-    def __init__(self, database: Database, interval_s: float = 5.0):
+    def __init__(self, database: Database, interval_s: float = 5.0, changed_s: float = 1.0):
         self.database = database
         self.interval_s = interval_s
+        self.changed_s = changed_s
         self.member = f"{socket.gethostname()}:{os.getpid()}"
-        self._next = 0.0
+        self._written_at = -interval_s
+        self._lags: dict = {}
 
     def record(self, consumer, aligner, last_batch_at: datetime | None) -> None:
         now = time.monotonic()
-        if now < self._next:
+        if now - self._written_at < self.changed_s:
             return
+        rows = self._rows(consumer, aligner, last_batch_at)
+        lags = {(row["topic"], row["partition"]): row["lag"] for row in rows}
+        if not rows or (lags == self._lags and now - self._written_at < self.interval_s):
+            return
+        self._written_at, self._lags = now, lags
+        try:  # not retried: it is written again soon, and the loop must not wait on it
+            self.database.run(lambda connection: upsert(connection, t.consumer_status, rows), retry=False)
+        except Exception as exc:
+            log.warning("could not record the consumer's position for the console", error=str(exc).splitlines()[0])
+
+    def _rows(self, consumer, aligner, last_batch_at: datetime | None) -> list[dict]:
         updated_at = datetime.now(UTC)
         rows = []
         for tp in sorted(consumer.assignment()):
@@ -40,10 +54,4 @@ class PartitionStatus:
                 "highwater": highwater, "lag": max(0, highwater - position) + buffered, "buffered": buffered,
                 "last_batch_at": last_batch_at, "updated_at": updated_at,
             })
-        if not rows:
-            return  # again at the next housekeeping: the first fetches are about to answer
-        self._next = now + self.interval_s
-        try:  # not retried: it is written again in a few seconds, and the loop must not wait on it
-            self.database.run(lambda connection: upsert(connection, t.consumer_status, rows), retry=False)
-        except Exception as exc:
-            log.warning("could not record the consumer's position for the console", error=str(exc).splitlines()[0])
+        return rows
