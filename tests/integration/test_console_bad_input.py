@@ -12,14 +12,6 @@ from tests.support.console import alert_ids, open_console, sample_console
 SCRIPT = "<script>alert(1)</script>"
 
 
-@pytest.fixture
-def console(db_url, tmp_path):
-    view = sample_console(db_url, tmp_path)
-    yield view
-    view.client.close()
-    view.parts.close()
-
-
 def _refused(response, *phrases: str) -> None:
     assert response.status_code == 400, response.text
     assert "This filter cannot be applied" in response.text

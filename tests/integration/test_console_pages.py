@@ -8,15 +8,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from consumer.store import tables as t
-from tests.support.console import alert_ids, row_ids, sample_console
-
-
-@pytest.fixture
-def console(db_url, tmp_path):
-    view = sample_console(db_url, tmp_path)
-    yield view
-    view.client.close()
-    view.parts.close()
+from tests.support.console import alert_ids, row_ids
 
 
 def _newest_first(rows, time_name: str, key_name: str) -> list[str]:
