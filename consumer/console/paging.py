@@ -16,7 +16,7 @@ class Position:
     """Where a row sits in time order: its time, then its id to break ties."""
 
     at: datetime
-    key: str
+    key: str | int
 
     def token(self) -> str:
         return f"{self.at.isoformat()}~{self.key}"
@@ -60,6 +60,12 @@ class Page:
         return self.first_shown + len(self.rows) - 1 if self.rows else 0
 
 
+class BadPosition(ValueError):
+    def __init__(self):
+        super().__init__("Position: the link's place in the list is not one this console made; start again from "
+                         "the first page.")
+
+
 class PageOutOfRange(ValueError):
     def __init__(self, number: int, pages: int):
         super().__init__(f"page {number} does not exist: there {'is' if pages == 1 else 'are'} {pages} "
@@ -91,10 +97,13 @@ def fetch_page(connection: Connection, table, time_column, key_column, where: li
 
 def following(time_column, key_column, position: Position, newest_first: bool):
     """Rows after `position` in the list's order: a range on the (time, id) index."""
+    key = position.key
+    if key_column.type.python_type is int:
+        if not (isinstance(key, int) or (key.isdigit() and key.isascii())):
+            raise BadPosition()
+        key = int(key)
     # typed parameters: SQLite compares times as text, so the column's own conversion must apply
-    mark = tuple_(
-        bindparam(None, position.at, type_=time_column.type), bindparam(None, position.key, type_=key_column.type)
-    )
+    mark = tuple_(bindparam(None, position.at, type_=time_column.type), bindparam(None, key, type_=key_column.type))
     here = tuple_(time_column, key_column)
     return here < mark if newest_first else here > mark
 

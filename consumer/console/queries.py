@@ -34,7 +34,7 @@ class Listing:
 
 
 ALERTS = Listing(t.alerts, "occurred_at", "alert_id")
-SYNCS = Listing(t.syncs, "occurred_at", "sync_id")
+SYNCS = Listing(t.syncs, "occurred_at", "id")
 DEAD_LETTERS = Listing(t.dead_letters, "failed_at", "message_id")
 
 

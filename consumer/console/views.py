@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from consumer.console import forms, operations, queries
 from consumer.console.forms import BadQuery, Query
-from consumer.console.paging import PageOutOfRange
+from consumer.console.paging import BadPosition, PageOutOfRange
 from consumer.console.rendering import render
 
 log = structlog.get_logger(__name__)
@@ -40,7 +40,7 @@ def _listing(request: Request, template: str, parse, read, **context) -> Respons
         query.check()
         with request.app.state.engine.connect() as connection:
             page, (first, last) = read(connection, wanted, paging)
-    except (BadQuery, PageOutOfRange) as exc:
+    except (BadQuery, PageOutOfRange, BadPosition) as exc:
         values["problems"] = getattr(exc, "problems", [str(exc)])
         return render(request, template, values | {"page": None}, 400)
     if reveal and page.rows:

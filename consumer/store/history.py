@@ -11,23 +11,23 @@ from schemas.outputs import CoreAlert, PasiExitDateSync
 
 
 def history_rows(records: list, created: datetime) -> list[tuple]:
-    """(table, rows) of the alert transitions, syncs and dead letters among outbox `records`."""
+    """(table, unique key column or None, rows) of the alert transitions, syncs and dead letters among
+    outbox `records`."""
     transitions, syncs, dead = [], [], []
     for record in records:
         message = record.message
         if isinstance(message, CoreAlert):
-            transitions.append(_transition(record.message_id, message))
+            transitions.append(_transition(message))
         elif isinstance(message, PasiExitDateSync):
             syncs.append(_sync(message, created))
         elif record.dead_letter:
             dead.append(_dead_letter(record))
-    found = ((t.alert_events, transitions), (t.syncs, syncs), (t.dead_letters, dead))
-    return [(table, rows) for table, rows in found if rows]
+    found = ((t.alert_events, None, transitions), (t.syncs, "sync_id", syncs), (t.dead_letters, "message_id", dead))
+    return [(table, key, rows) for table, key, rows in found if rows]
 
 
-def _transition(message_id: str, alert: CoreAlert) -> dict:
+def _transition(alert: CoreAlert) -> dict:
     return {
-        "message_id": message_id,
         "alert_id": alert.alert_id,
         "status": alert.status,
         "source_event_id": alert.source_event_id,
@@ -48,7 +48,6 @@ def _sync(sync: PasiExitDateSync, created: datetime) -> dict:
         "source_event_id": sync.source_event_id,
         "occurred_at": sync.occurred_at,
         "created_at": created,
-        "sent_at": None,
     }
 
 

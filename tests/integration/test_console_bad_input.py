@@ -37,6 +37,7 @@ def _refused(response, *phrases: str) -> None:
         ("/syncs?to=yesterday", ["To: &#39;yesterday&#39; is not a date"]),
         ("/dead-letters?topic=payroll", ["Topic: &#39;payroll&#39; is not one of"]),
         ("/alerts?after=not-a-position", ["Position: the link&#39;s place in the list is not one this console made"]),
+        ("/syncs?before=2026-03-02T09:00:00%2B00:00~not-a-number", ["Position: the link&#39;s place"]),
         ("/alerts?school=" + "9" * 500, ["School: the value is too long (500 characters)."]),
     ],
 )

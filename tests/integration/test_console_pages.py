@@ -11,9 +11,10 @@ from consumer.store import tables as t
 from tests.support.console import alert_ids, row_ids
 
 
-def _newest_first(rows, time_name: str, key_name: str) -> list[str]:
+def _newest_first(rows, time_name: str, key_name: str, shown: str | None = None) -> list[str]:
+    """The ids (`shown`, else the key) of `rows` in the console's order: time, then key, newest first."""
     ordered = sorted(rows, key=lambda row: (getattr(row, time_name), getattr(row, key_name)), reverse=True)
-    return [getattr(row, key_name) for row in ordered]
+    return [getattr(row, shown or key_name) for row in ordered]
 
 
 # Core Alerts
@@ -106,7 +107,7 @@ def test_syncs_lists_what_was_sent_and_when_the_broker_acknowledged_it(console):
     assert 0 < len(acknowledged) < len(syncs)  # the relay acknowledged half of them
     page = console.client.get("/syncs")
     assert page.status_code == 200
-    assert row_ids(page.text, "sync") == _newest_first(syncs, "occurred_at", "sync_id")
+    assert row_ids(page.text, "sync") == _newest_first(syncs, "occurred_at", "id", "sync_id")
     assert page.text.count(">pending<") == len(syncs) - len(acknowledged)
 
 
@@ -126,7 +127,7 @@ def test_each_sync_filter_lists_exactly_the_matching_syncs(console, query, match
     expected = [row for row in console.rows(t.syncs) if matches(row, zone)]
     page = console.client.get(f"/syncs?{query}")
     assert page.status_code == 200
-    assert row_ids(page.text, "sync") == _newest_first(expected, "occurred_at", "sync_id")
+    assert row_ids(page.text, "sync") == _newest_first(expected, "occurred_at", "id", "sync_id")
 
 
 def test_the_syncs_csv_says_when_each_was_acknowledged(console):

@@ -24,6 +24,7 @@ from tests.support.service_parts import Parts, assemble
 
 ALERT_LINK = re.compile(r'href="/alerts/([0-9a-f-]{36})')
 ROW_ID = re.compile(r'<tr id="([a-z-]+)-([0-9a-f-]{36})"')
+PAGER_LINK = re.compile(r'<a href="([^"]+)">(« First|‹ Previous|Next ›|Last »)</a>')
 
 
 @dataclass
@@ -76,10 +77,10 @@ def open_console(settings: Settings, parts: Parts) -> ConsoleView:
     return ConsoleView(settings, parts, TestClient(app, raise_server_exceptions=False))
 
 
-def sample_console(db_url: str, tmp_path: Path, **overrides) -> ConsoleView:
+def sample_console(db_url: str, tmp_path: Path, students: int = 50, **overrides) -> ConsoleView:
     settings = console_settings(db_url, tmp_path, **overrides)
     parts = assemble(settings, create_topics=False)
-    fill_with_sample(parts)
+    fill_with_sample(parts, students)
     record_position(parts)
     return open_console(settings, parts)
 
@@ -92,3 +93,8 @@ def alert_ids(html: str) -> list[str]:
 def row_ids(html: str, kind: str) -> list[str]:
     """The ids of the `kind` rows ("sync", "dead-letter") a page lists, in order."""
     return [key for found, key in ROW_ID.findall(html) if found == kind]
+
+
+def pager_links(html: str) -> dict[str, str]:
+    """The pager's links by their label ("Next ›", …), as a browser would request them."""
+    return {label: href.replace("&amp;", "&") for href, label in PAGER_LINK.findall(html)}

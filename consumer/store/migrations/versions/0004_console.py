@@ -16,17 +16,18 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('alert_events',
-    sa.Column('message_id', sa.String(length=36), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('alert_id', sa.String(length=36), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('source_event_id', sa.String(length=200), nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('message_id')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('alert_events', schema=None) as batch_op:
         batch_op.create_index('ix_alert_events_alert', ['alert_id', 'occurred_at'], unique=False)
 
     op.create_table('syncs',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('sync_id', sa.String(length=36), nullable=False),
     sa.Column('action', sa.String(length=20), nullable=False),
     sa.Column('asn', sa.String(length=9), nullable=False),
@@ -39,11 +40,11 @@ def upgrade() -> None:
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('sync_id')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('syncs', schema=None) as batch_op:
-        batch_op.create_index('ix_syncs_time', ['occurred_at', 'sync_id'], unique=False)
-        batch_op.create_index('ix_syncs_school_time', ['school_code', 'occurred_at', 'sync_id'], unique=False)
+        batch_op.create_index('ix_syncs_time', ['occurred_at', 'id'], unique=False)
+        batch_op.create_index('ux_syncs_sync_id', ['sync_id'], unique=True)
 
     op.create_table('dead_letters',
     sa.Column('message_id', sa.String(length=36), nullable=False),
@@ -91,7 +92,7 @@ def downgrade() -> None:
 
     op.drop_table('dead_letters')
     with op.batch_alter_table('syncs', schema=None) as batch_op:
-        batch_op.drop_index('ix_syncs_school_time')
+        batch_op.drop_index('ux_syncs_sync_id')
         batch_op.drop_index('ix_syncs_time')
 
     op.drop_table('syncs')
