@@ -16,6 +16,7 @@ from consumer.codecs import codec_for
 from consumer.end_of_year import EndOfYearRunner
 from consumer.kafka_compat import release_parked_records
 from consumer.kafka_options import consumer_options
+from consumer.partition_status import PartitionStatus
 from consumer.records import decode_record
 from consumer.service import Service
 from consumer.settings import Settings
@@ -96,6 +97,7 @@ class ConsumerLoop:
         self._next_housekeeping = 0.0
         self._next_pruning = time.monotonic() + 60
         self._next_deadline_sweep = 0.0
+        self.status = PartitionStatus(service.database)
 
     def run(self, until_idle_s: float | None = None) -> int:
         self.consumer = KafkaConsumer(**consumer_options(self.settings, self.settings.consumer_group))
@@ -244,6 +246,7 @@ class ConsumerLoop:
                 metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
                     max(0, highwater - self.consumer.position(tp)) + self.aligner.size(tp)
                 )
+        self.status.record(self.consumer, self.aligner, self.service.last_batch_at)
 
     def _quiet_needed(self, until_idle_s: float) -> float:
         """With only some partitions, wait long enough for a dead member's session to expire and its

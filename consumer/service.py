@@ -44,6 +44,7 @@ class OutputEncoder:
             value=self.codec.encode(message),
             headers=[("message_id", output.message_id.encode()), ("source_event_id", message.source_event_id.encode())],
             message_id=output.message_id,
+            message=message,
         )
 
     def dead_letter(self, record: InputRecord) -> OutboxRecord:
@@ -61,6 +62,7 @@ class OutputEncoder:
             value=record.value or b"",
             headers=[(name, value.encode()) for name, value in headers.items()],
             message_id=stable_id("dead-letter", record.topic, record.partition, record.offset),
+            dead_letter=True,
         )
 
 
@@ -72,6 +74,7 @@ class Service:
         self.encoder = OutputEncoder(settings, codec or codec_for(settings))
         self.end_of_year = EndOfYearRunner(database, policy, self.encoder, settings.eoy_chunk_size)
         self._year_open = False  # True once no End-of-Year run is known to be unfinished (checked at first)
+        self.last_batch_at: datetime | None = None
 
     def process(
         self,
@@ -93,6 +96,7 @@ class Service:
                 break
             stats = self.database.run(lambda connection, part=stretch: self._apply(connection, part, partitions, owned))
             stats.handled = len(stretch)
+            self.last_batch_at = datetime.now(UTC)
             _count(stats)
             total.add(stats)
             self._year_open = self._year_open and not stats.runs_started

@@ -122,6 +122,15 @@ class Settings(BaseSettings):
     )
     log_mask_asn: bool = Field(True, description="Show only the last three digits of ASNs in logs.")
 
+    # Console
+    console_host: str = Field(
+        "127.0.0.1", description="Address of `pasi-concurrent console`; any but loopback needs CONSOLE_TOKEN."
+    )
+    console_port: int = Field(8080, ge=1, le=65535, description="Port of `pasi-concurrent console`.")
+    console_token: SecretStr | None = Field(
+        None, description="Token the console asks for (bearer, or as the basic-auth password); unset: none asked."
+    )
+
     @field_validator("business_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

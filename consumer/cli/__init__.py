@@ -9,6 +9,7 @@ from consumer.cli import (  # noqa: F401  (they register commands)
     alerts_command,
     asyncapi_command,
     broker_commands,
+    console_command,
     db_commands,
     demo_command,
     dlq_commands,

@@ -6,6 +6,7 @@ from rich.table import Table
 from consumer.cli.alerts_command import alerts_table
 from consumer.cli.app import STATE, app
 from consumer.cli.output import wide_console
+from consumer.console.server import url
 from consumer.demo import run_demo
 from consumer.logs import configure_logging
 
@@ -36,4 +37,8 @@ def demo(
         f"{result.events} events in. Look further with `pasi-concurrent alerts --code TERM_ID_MISMATCH`, "
         f"`pasi-concurrent tail {settings.topic_core_alerts} --from-beginning --until-idle 1` or "
         f"`pasi-concurrent tail {settings.topic_pasi_exit_date_sync} --from-beginning --until-idle 1`."
+    )
+    console.print(
+        f"Browse them: run `pasi-concurrent console` and open {url(settings.console_host, settings.console_port)}",
+        soft_wrap=True,
     )

@@ -18,29 +18,31 @@ class AlertFilter:
     alert_type: str | None = None
     school: str | None = None
     asn: str | None = None
+    school_year: int | None = None
     since: date | None = None
     until: date | None = None
 
 
-def _where(f: AlertFilter, zone) -> list:
+def conditions(f: AlertFilter, zone) -> list:
+    """The filter as conditions on the alerts table; dates are business days in `zone`."""
     a = t.alerts.c
-    conditions = []
+    found = []
     for column, value in (
         (a.status, f.status), (a.code, f.code), (a.category, f.category),
-        (a.alert_type, f.alert_type), (a.school_code, f.school), (a.asn, f.asn),
+        (a.alert_type, f.alert_type), (a.school_code, f.school), (a.asn, f.asn), (a.school_year_id, f.school_year),
     ):
         if value is not None:
-            conditions.append(column == value)
+            found.append(column == value)
     if f.since is not None:
-        conditions.append(a.occurred_at >= datetime.combine(f.since, time(0), zone))
+        found.append(a.occurred_at >= datetime.combine(f.since, time(0), zone))
     if f.until is not None:
-        conditions.append(a.occurred_at < datetime.combine(f.until + timedelta(days=1), time(0), zone))
-    return conditions
+        found.append(a.occurred_at < datetime.combine(f.until + timedelta(days=1), time(0), zone))
+    return found
 
 
 def search(database: Database, f: AlertFilter, settings: Settings, limit: int = 100) -> tuple[int, list]:
     """(how many alerts match, the newest `limit` of them)."""
-    where = _where(f, settings.zone)
+    where = conditions(f, settings.zone)
     with database.engine.connect() as connection:
         total = connection.execute(select(func.count()).select_from(t.alerts).where(*where)).scalar_one()
         rows = connection.execute(

@@ -39,6 +39,9 @@ class OutboxStore:
             for part in chunks(ids):
                 sent = column_in(connection, t.outbox.c.id, part)
                 connection.execute(update(t.outbox).where(sent).values(sent_at=now))
+                # the sync's own record keeps when it was acknowledged after the outbox row is pruned
+                sent_ids = select(t.outbox.c.message_id).where(sent)
+                connection.execute(update(t.syncs).where(t.syncs.c.sync_id.in_(sent_ids)).values(sent_at=now))
 
         self.database.run(work)
 

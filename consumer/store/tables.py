@@ -1,48 +1,25 @@
 """The state store's tables (SQLAlchemy Core); migrations under `migrations/` create and evolve them."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     text,
 )
-from sqlalchemy.types import TypeDecorator
 
-
-class UtcDateTime(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
-
-metadata = MetaData()
+from consumer.store.columns import Id, UtcDateTime, metadata
+from consumer.store.operations_tables import (  # noqa: F401 - on the same metadata, used as tables.<name>
+    alert_events,
+    consumer_status,
+    dead_letters,
+    syncs,
+)
 
 school_terms = Table(
     "school_terms",
@@ -140,7 +117,7 @@ alerts = Table(
     Index("ix_alerts_code_status", "code", "status"),
     Index("ix_alerts_home_status", "home_school_code", "status"),
     Index("ix_alerts_school_status", "school_code", "status"),
-    Index("ix_alerts_occurred_at", "occurred_at"),
+    Index("ix_alerts_time", "occurred_at", "alert_id"),  # time order with a tie-break: keyset pages
 )
 
 transfers = Table(

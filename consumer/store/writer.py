@@ -11,7 +11,9 @@ from sqlalchemy.engine import Connection
 
 from consumer.domain.state import State
 from consumer.store import tables as t
+from consumer.store.history import history_rows
 from consumer.store.rows import TABLE_OF, key_row, to_row
+from schemas.outputs import CoreAlert, PasiExitDateSync
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class OutboxRecord:
     value: bytes
     headers: list[tuple[str, bytes]]
     message_id: str
+    message: CoreAlert | PasiExitDateSync | None = None  # the output it carries, kept in the history
+    dead_letter: bool = False
 
 
 def _insert(connection: Connection, table):
@@ -61,7 +65,8 @@ def _execute_rows(connection: Connection, name: str, build, rows: list[dict]) ->
             compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
         )
         prepared = _PREPARED[cache_key] = _Prepared(compiled.string, names, processors, compiled.positional)
-    pairs = tuple(zip(prepared.names, prepared.processors, strict=True))
+    pairs = tuple((n, _remembering(process) if process else None) for n, process in zip(
+        prepared.names, prepared.processors, strict=True))
     if prepared.positional:
         parameters = [
             tuple(row[n] if process is None else process(row[n]) for n, process in pairs) for row in rows
@@ -69,6 +74,20 @@ def _execute_rows(connection: Connection, name: str, build, rows: list[dict]) ->
     else:
         parameters = [{n: row[n] if process is None else process(row[n]) for n, process in pairs} for row in rows]
     connection.exec_driver_sql(prepared.sql, parameters)
+
+
+def _remembering(process):
+    """`process` keeping its last answer: a batch's rows mostly share their times (the batch's commit time,
+    End of Year's closing time), each converted once instead of once a row."""
+    last_value, last_result = object(), None
+
+    def remembered(value):
+        nonlocal last_value, last_result
+        if value is not last_value:
+            last_value, last_result = value, process(value)
+        return last_result
+
+    return remembered
 
 
 def _upsert_statement(table):
@@ -157,3 +176,12 @@ def write_outbox(connection: Connection, records: list[OutboxRecord], now: datet
             for r in records
         ],
     )
+    for table, key, rows in history_rows(records, created):
+        _execute_rows(connection, f"history:{table.name}", _insert_new(table, key), rows)
+
+
+def _insert_new(table, key: str | None):
+    """Insert; with a unique `key`, one already there (the same message written again) keeps its first row."""
+    if key is None:
+        return lambda connection: table.insert()
+    return lambda connection: _insert(connection, table).on_conflict_do_nothing(index_elements=[key])

@@ -19,6 +19,7 @@ def test_the_demo_runs_on_the_embedded_defaults_and_its_mismatch_is_listed_by_al
         assert "PASI exit-date syncs from the sample (33)" in first.stdout
         assert "TERM_ID_MISMATCH" in first.stdout and "END_OF_YEAR" in first.stdout
         assert "pasi-concurrent alerts --code TERM_ID_MISMATCH" in first.stdout
+        assert f"run `pasi-concurrent console` and open http://127.0.0.1:{settings.console_port}/" in first.stdout
 
         listed = run_cli(settings, "alerts", "--code", "TERM_ID_MISMATCH", "--json")
         assert listed.returncode == 0, listed.stderr
