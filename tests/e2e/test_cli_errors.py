@@ -3,7 +3,9 @@
 import socket
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from consumer.store.database import normalize_url
 from tests.support.kafka import free_port
 from tests.support.running import run_cli
 
@@ -87,3 +89,30 @@ def test_debug_shows_the_traceback(make_settings):
     result = run_cli(settings, "--debug", "tail", "enrollment-changed")
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def test_settings_show_urls_with_their_passwords_hidden(make_settings):
+    settings = make_settings(
+        state_db_url="postgresql://pasi:db-secret@db.example:5432/pasi",
+        schema_registry_url="https://registry:reg-secret@registry.example:8081",
+    )
+    result = run_cli(settings, "settings")
+    assert result.returncode == 0, result.stderr
+    assert "secret" not in result.stdout
+    assert "STATE_DB_URL=postgresql://pasi:***@db.example:5432/pasi" in result.stdout
+    assert "SCHEMA_REGISTRY_URL=https://registry:***@registry.example:8081" in result.stdout
+
+
+def test_a_database_error_is_one_line_without_the_statement_its_parameters_or_an_asn(make_settings, db_url):
+    settings = make_settings(state_db_url=db_url)
+    assert run_cli(settings, "db", "upgrade").returncode == 0
+    engine = create_engine(normalize_url(db_url))
+    with engine.begin() as connection:  # a store damaged by hand: every search now fails in the database
+        connection.execute(text("ALTER TABLE alerts DROP COLUMN message"))
+    engine.dispose()
+    result = run_cli(settings, "alerts", "--asn", "123456789")
+    assert result.returncode == 1
+    line = _one_line(result)
+    assert "message" in line
+    assert "parameters" not in line and "SELECT" not in line
+    assert "123456789" not in result.stderr
