@@ -116,3 +116,17 @@ def test_a_database_error_is_one_line_without_the_statement_its_parameters_or_an
     assert "message" in line
     assert "parameters" not in line and "SELECT" not in line
     assert "123456789" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", "--until-idle", "1"], ["tail", "enrollment-changed"]])
+def test_sasl_plain_without_tls_warns_at_start_that_the_password_travels_in_clear(make_settings, command):
+    settings = make_settings(
+        kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", kafka_connect_timeout_ms=1000,
+        kafka_security_protocol="SASL_PLAINTEXT", kafka_sasl_mechanism="PLAIN",
+        kafka_sasl_username="pasi", kafka_sasl_password="sasl-secret",
+    )
+    result = run_cli(settings, *command)
+    warnings = [line for line in result.stderr.splitlines() if "in clear" in line]
+    assert len(warnings) == 1, result.stderr
+    assert "SASL_PLAINTEXT" in warnings[0] and "PLAIN" in warnings[0] and "SASL_SSL" in warnings[0]
+    assert "sasl-secret" not in result.stderr
