@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     schema_registry_url: str | None = Field(
         None, description="Confluent schema registry; unset means single-object encoding."
     )
+    schema_registry_timeout_s: float = Field(
+        5.0, gt=0, description="How long one request to the schema registry may take."
+    )
+    schema_registry_retry_max_s: float = Field(
+        30.0, gt=0,
+        description=(
+            "Longest wait between attempts to reach a schema registry that does not answer; meanwhile the"
+            " partitions whose records need it wait (nothing is dead-lettered for it)."
+        ),
+    )
 
     # Topics
     topic_enrollment_changed: str = Field("enrollment-changed", description="Input topic of SIS events.")
