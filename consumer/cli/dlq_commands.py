@@ -4,12 +4,14 @@ from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from consumer.cli.app import STATE, UserError, app
 from consumer.cli.io_commands import make_publisher
 from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
 from consumer.connect import prepare_broker
+from consumer.redaction import redact
 from consumer.topic_reader import TopicReader
 from producers.replay import as_record, dead_letter, plan_replay, reasons, selected
 from schemas.errors import listing
@@ -61,7 +63,7 @@ def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or i
     table.add_column("Source")
     table.add_column("Reason", overflow="fold")
     for (source, reason), count in counts.most_common():
-        table.add_row(str(count), source, reason)
+        table.add_row(str(count), Text(redact(source, 200)), Text(redact(reason, 200)))  # header text, not markup
     wide_console().print(table)
 
 
