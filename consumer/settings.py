@@ -49,9 +49,7 @@ class Settings(BaseSettings):
     schema_registry_url: str | None = Field(
         None, description="Confluent schema registry; unset means single-object encoding."
     )
-    schema_registry_timeout_s: float = Field(
-        5.0, gt=0, description="How long one request to the schema registry may take."
-    )
+    schema_registry_timeout_s: float = Field(5.0, gt=0, description="Longest time a schema registry request may take.")
     schema_registry_retry_max_s: float = Field(
         30.0, gt=0,
         description=(
