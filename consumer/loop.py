@@ -89,7 +89,7 @@ class ConsumerLoop:
         self.codec = codec or codec_for(settings)
         self.expected = {settings.topic_enrollment_changed: EventBase, settings.topic_term_closed: TermClosed}
         self.aligner = EventTimeAligner(settings.alignment_wait_ms / 1000)
-        self.registry_hold = RegistryHold(settings.schema_registry_retry_max_s)
+        self.registry_hold = RegistryHold(self.codec, settings.schema_registry_retry_max_s)
         self.consumer: KafkaConsumer | None = None
         self.pending_commit: dict[TopicPartition, int] = {}
         self.buffer_paused: set[TopicPartition] = set()
@@ -139,7 +139,7 @@ class ConsumerLoop:
         for tp, records in polled.items():
             expected = self.expected.get(tp.topic, EventBase)
             # a record waiting for the schema registry is read again later
-            decoded = self.registry_hold.decode(self.consumer, tp, records, self.codec, expected)
+            decoded = self.registry_hold.decode(self.consumer, tp, records, expected)
             self.aligner.add(tp, decoded)
             metrics.EVENTS_CONSUMED.labels(tp.topic).inc(len(decoded))
             if self.aligner.size(tp) >= self.settings.partition_buffer_limit and tp not in self.buffer_paused:

@@ -28,13 +28,21 @@ def _backoff(retry_max_s: float):
     return wait_exponential(multiplier=0.2, max=retry_max_s) + wait_random(0, 0.1)
 
 
+def _try_again(codec: MessageCodec) -> None:
+    """The registry client fails at once for a while after a failure; an attempt due now must reach it."""
+    registry = getattr(codec.avro.framing, "registry", None)
+    if registry is not None:
+        registry.try_again()
+
+
 class RegistryHold:
     """Partitions whose next record needs a writer schema from a registry that does not answer.
 
     Such a partition is rewound to that record and paused. Once the back-off has passed it is resumed, so
     the record is fetched and decoded again; every partition held meanwhile waits for the same attempt."""
 
-    def __init__(self, retry_max_s: float):
+    def __init__(self, codec: MessageCodec, retry_max_s: float):
+        self.codec = codec
         self.held: dict[TopicPartition, int] = {}
         self.rereading: set[TopicPartition] = set()
         self._wait = _backoff(retry_max_s)
@@ -43,14 +51,12 @@ class RegistryHold:
         self._counted = False  # this attempt's failure is counted once, whatever the partitions it holds
         self._retry_at = 0.0
 
-    def decode(
-        self, consumer: KafkaConsumer, tp: TopicPartition, records: list, codec: MessageCodec, expected: type
-    ) -> list[InputRecord]:
+    def decode(self, consumer: KafkaConsumer, tp: TopicPartition, records: list, expected: type) -> list[InputRecord]:
         """The records decoded in order, up to the first that needs the registry while it does not answer."""
         decoded = []
         for r in records:
             try:
-                decoded.append(decode_record(codec, expected, tp.topic, tp.partition, r.offset, r.key, r.value))
+                decoded.append(decode_record(self.codec, expected, tp.topic, tp.partition, r.offset, r.key, r.value))
             except RegistryUnavailable as exc:
                 self._hold(consumer, tp, r.offset, exc)
                 return decoded
@@ -89,6 +95,7 @@ class RegistryHold:
         resume = [tp for tp in again if tp not in keep_paused]
         if resume:
             consumer.resume(*resume)
+        _try_again(self.codec)
         self.rereading.update(again)
         self.held.clear()
         self._counted = False
@@ -130,6 +137,7 @@ def register_outputs(codec: MessageCodec, stop: threading.Event, retry_max_s: fl
     try:
         for attempt in retrying:
             with attempt:
+                _try_again(codec)
                 for name in OUTPUT_RECORDS:
                     codec.avro.prepare(name)
     except RegistryUnavailable:

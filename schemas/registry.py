@@ -2,6 +2,7 @@
 
 import json
 import struct
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,6 +15,9 @@ from schemas.errors import DecodeError
 
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 SCHEMA_NOT_FOUND = 40403  # the Confluent API's error code for an unknown schema id
+#: After a failure, calls fail at once for this long (or until `try_again`): a registry that does not
+#: answer costs one timeout per attempt, not one per record that needs it.
+QUIET_AFTER_FAILURE_S = 1.0
 
 
 class RegistryError(RuntimeError):
@@ -41,8 +45,24 @@ class HttpSchemaRegistry:
         self.timeout_s = timeout_s
         self._ids: dict[bytes, int] = {}
         self._schemas: dict[int, SchemaVersion] = {}
+        self._quiet_until = 0.0
+        self._failure = ""
+
+    def try_again(self) -> None:
+        """Let the next call reach the registry, however recent the last failure."""
+        self._quiet_until = 0.0
 
     def _call(self, path: str, body: dict | None = None) -> dict:
+        if time.monotonic() < self._quiet_until:
+            raise RegistryUnavailable(self._failure)
+        try:
+            return self._request(path, body)
+        except RegistryUnavailable as exc:
+            self._failure = str(exc)
+            self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_S
+            raise
+
+    def _request(self, path: str, body: dict | None) -> dict:
         request = urllib.request.Request(
             self.url + path,
             data=None if body is None else json.dumps(body).encode(),

@@ -1,6 +1,8 @@
 """With a schema registry configured, messages use Confluent framing and decode through the registry."""
 
+import socket
 import struct
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -63,9 +65,9 @@ def test_single_object_bytes_given_to_a_registry_codec_are_refused_clearly(regis
         codec.decode(MessageCodec().encode(_sync()))
 
 
-def _fresh_codec(url: str) -> MessageCodec:
+def _fresh_codec(url: str, timeout_s: float = 5.0) -> MessageCodec:
     catalog = default_catalog()
-    return MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(url, catalog))))
+    return MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(url, catalog, timeout_s))))
 
 
 def test_a_registry_that_does_not_answer_is_unavailable_not_a_reason_to_refuse_the_message(registry):
@@ -80,3 +82,15 @@ def test_a_registry_answering_a_server_error_is_unavailable_not_a_reason_to_refu
     registry.failing_with = 503
     with pytest.raises(RegistryUnavailable, match="answered 503"):
         _fresh_codec(registry.url).decode(data)
+
+
+def test_a_registry_that_never_answers_costs_one_timeout_not_one_per_record():
+    with socket.socket() as silent:  # accepts connections, answers nothing
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        codec = _fresh_codec(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout_s=0.5)
+        started = time.monotonic()
+        for _ in range(5):
+            with pytest.raises(RegistryUnavailable):
+                codec.decode(b"\x00" + struct.pack(">I", 1) + b"\x02")
+        assert time.monotonic() - started < 1.5
