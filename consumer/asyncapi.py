@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from consumer.redaction import mask_url_passwords
 from consumer.settings import Settings
 from schemas.catalog import default_catalog
 
@@ -116,7 +117,7 @@ def server(settings: Settings) -> dict[str, Any]:
     if settings.schema_registry_url:
         document["bindings"] = {
             "kafka": {
-                "schemaRegistryUrl": settings.schema_registry_url,
+                "schemaRegistryUrl": mask_url_passwords(settings.schema_registry_url),
                 "schemaRegistryVendor": "confluent",
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }

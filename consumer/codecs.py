@@ -9,12 +9,12 @@ from schemas.registry import ConfluentFraming, HttpSchemaRegistry
 
 
 @cache
-def _codec(registry_url: str | None) -> MessageCodec:
+def _codec(registry_url: str | None, timeout_s: float) -> MessageCodec:
     if not registry_url:
         return MessageCodec()
     catalog = default_catalog()
-    return MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(registry_url, catalog))))
+    return MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(registry_url, catalog, timeout_s))))
 
 
 def codec_for(settings: Settings) -> MessageCodec:
-    return _codec(settings.schema_registry_url)
+    return _codec(settings.schema_registry_url, settings.schema_registry_timeout_s)

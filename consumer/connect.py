@@ -1,5 +1,6 @@
 """Reaching the broker: start the embedded one when none is configured, and fail clearly when unreachable."""
 
+import structlog
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError, KafkaTimeoutError
 
@@ -9,9 +10,26 @@ from consumer.kafka_options import client_options
 from consumer.settings import Settings
 from consumer.topics import ensure_topics
 
+log = structlog.get_logger(__name__)
+_warned: set[tuple[str, str | None]] = set()
+
+
+def warn_if_password_in_clear(settings: Settings) -> None:
+    """SASL PLAIN without TLS hands the broker the password as it is: say so once per process."""
+    combination = (settings.kafka_security_protocol, settings.kafka_sasl_mechanism)
+    if combination != ("SASL_PLAINTEXT", "PLAIN") or combination in _warned:
+        return
+    _warned.add(combination)
+    log.warning(
+        "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT with KAFKA_SASL_MECHANISM=PLAIN sends the password, and every "
+        "message, over the network in clear; use SASL_SSL, or at least SCRAM-SHA-256 or SCRAM-SHA-512",
+        brokers=settings.bootstrap_servers,
+    )
+
 
 def prepare_broker(settings: Settings, topics: list[str] = ()) -> None:
     """Make sure a broker answers (starting the embedded one if needed) and the topics exist."""
+    warn_if_password_in_clear(settings)
     if settings.embedded:
         EmbeddedBroker.from_settings(settings).ensure_running()
     try:

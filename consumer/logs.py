@@ -1,17 +1,25 @@
 """Structured logs: readable on a terminal, JSON otherwise, with ASNs masked unless turned off."""
 
 import logging
-import re
 import sys
 
 import structlog
 
-_ASN_IN_TEXT = re.compile(r"(?<!\d)\d{6}(\d{3})(?!\d)")
+from consumer.redaction import mask_asn, mask_url_passwords
+from schemas.errors import MAX_ERROR_TEXT, shorten
+
+__all__ = ["configure_logging", "mask_asn"]
+#: A traceback may be longer than one field's text, but not without bound either.
+MAX_TRACEBACK = 10 * MAX_ERROR_TEXT
 
 
-def mask_asn(value: str) -> str:
-    """`123456789` -> `******789`; any 9-digit run inside text is masked the same way."""
-    return _ASN_IN_TEXT.sub(lambda m: "******" + m.group(1), value)
+def _bound_processor(_logger, _name, event_dict):
+    """No URL's password, and no field longer than a bounded reason (a hostile input can be megabytes)."""
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            limit = MAX_TRACEBACK if key == "exception" else MAX_ERROR_TEXT
+            event_dict[key] = shorten(mask_url_passwords(value), limit)
+    return event_dict
 
 
 def _mask_processor(_logger, _name, event_dict):
@@ -30,6 +38,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", mask: bool = True,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
         structlog.processors.format_exc_info,
+        _bound_processor,
     ]
     if mask:
         processors.append(_mask_processor)

@@ -17,7 +17,7 @@ from consumer.end_of_year import EndOfYearRunner
 from consumer.kafka_compat import release_parked_records
 from consumer.kafka_options import consumer_options
 from consumer.partition_status import PartitionStatus
-from consumer.records import decode_record
+from consumer.registry_wait import RegistryHold
 from consumer.service import Service
 from consumer.settings import Settings
 from consumer.store.retention import prune_processed_events
@@ -49,6 +49,7 @@ class _Listener(ConsumerRebalanceListener):
             if first is not None:
                 self.rewind[tp] = first
         loop.aligner.revoke(revoked)
+        loop.registry_hold.forget(revoked)
         loop.buffer_paused -= set(revoked)
         if revoked:
             log.info("partitions revoked", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
@@ -88,6 +89,7 @@ class ConsumerLoop:
         self.codec = codec or codec_for(settings)
         self.expected = {settings.topic_enrollment_changed: EventBase, settings.topic_term_closed: TermClosed}
         self.aligner = EventTimeAligner(settings.alignment_wait_ms / 1000)
+        self.registry_hold = RegistryHold(self.codec, settings.schema_registry_retry_max_s)
         self.consumer: KafkaConsumer | None = None
         self.pending_commit: dict[TopicPartition, int] = {}
         self.buffer_paused: set[TopicPartition] = set()
@@ -107,6 +109,9 @@ class ConsumerLoop:
         try:
             while not self.stop.is_set():
                 release_parked_records(self.consumer)
+                self.registry_hold.release_due(
+                    self.consumer, self.buffer_paused | (self.consumer.assignment() if self.backpressure else set())
+                )
                 polled = self.consumer.poll(timeout_ms=100)
                 self.last_poll_ok = time.monotonic()
                 self._buffer(polled)
@@ -134,11 +139,10 @@ class ConsumerLoop:
     def _buffer(self, polled) -> None:
         for tp, records in polled.items():
             expected = self.expected.get(tp.topic, EventBase)
-            decoded = [
-                decode_record(self.codec, expected, tp.topic, tp.partition, r.offset, r.key, r.value) for r in records
-            ]
+            # a record waiting for the schema registry is read again later
+            decoded = self.registry_hold.decode(self.consumer, tp, records, expected)
             self.aligner.add(tp, decoded)
-            metrics.EVENTS_CONSUMED.labels(tp.topic).inc(len(records))
+            metrics.EVENTS_CONSUMED.labels(tp.topic).inc(len(decoded))
             if self.aligner.size(tp) >= self.settings.partition_buffer_limit and tp not in self.buffer_paused:
                 self.consumer.pause(tp)
                 self.buffer_paused.add(tp)

@@ -13,6 +13,12 @@ SYNCS = Counter("pasi_syncs_total", "Exit-date syncs written to the outbox", ["a
 PUBLISHED = Counter("pasi_messages_published_total", "Outbox messages acknowledged by the broker", ["topic"])
 PUBLISH_RETRIES = Counter("pasi_publish_retries_total", "Publish attempts that failed and were retried", ["error"])
 DB_RETRIES = Counter("pasi_db_retries_total", "Database transactions retried after a transient error")
+REGISTRY_WAITS = Counter(
+    "pasi_schema_registry_waits_total", "Attempts to reach the schema registry that failed and will be tried again"
+)
+REGISTRY_UNAVAILABLE = Gauge(
+    "pasi_schema_registry_unavailable", "1 while records or outputs wait for a schema registry that does not answer"
+)
 OUTBOX_BACKLOG = Gauge("pasi_outbox_backlog", "Outbox messages not yet published")
 CONSUMER_LAG = Gauge(
     "pasi_consumer_lag", "Records between the consumer position and the partition end", ["topic", "partition"]

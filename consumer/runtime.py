@@ -12,6 +12,7 @@ from consumer.domain.policy import Policy
 from consumer.health import HealthServer
 from consumer.kafka_options import producer_options
 from consumer.loop import ConsumerLoop
+from consumer.registry_wait import register_outputs
 from consumer.service import Service
 from consumer.settings import Settings
 from consumer.store.database import Database
@@ -84,6 +85,8 @@ class Runtime:
     def run(self, until_idle_s: float | None = None) -> int:
         self.relay.start()
         try:
+            if not register_outputs(self.loop.codec, self.stop, self.settings.schema_registry_retry_max_s):
+                return 0  # stopped while waiting for the schema registry
             return self.loop.run(until_idle_s)
         finally:
             self.relay.stop()

@@ -16,6 +16,7 @@ from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
 from consumer.end_of_year import EndOfYearRunner
 from consumer.records import InputRecord, sort_out
+from consumer.redaction import redact
 from consumer.settings import Settings
 from consumer.store import loader, writer
 from consumer.store.database import Database
@@ -50,7 +51,7 @@ class OutputEncoder:
     def dead_letter(self, record: InputRecord) -> OutboxRecord:
         headers = {
             "error.class": record.error_class or "Error",
-            "error.message": (record.error_message or "")[:4000],
+            "error.message": redact(record.error_message or ""),
             "source.topic": record.topic,
             "source.partition": str(record.partition),
             "source.offset": str(record.offset),

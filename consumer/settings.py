@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     embedded_broker_port: int = Field(9092, ge=1, le=65535, description="Port of the embedded broker.")
     kafka_client_id: str = Field("pasi-concurrent", description="Client id sent to the broker.")
     kafka_security_protocol: SecurityProtocol = Field(
-        "PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."
+        "PLAINTEXT",
+        description=(
+            "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (SASL_PLAINTEXT with PLAIN sends the password in clear:"
+            " every command that connects warns)."
+        ),
     )
     kafka_sasl_mechanism: SaslMechanism | None = Field(None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
     kafka_sasl_username: str | None = Field(None, description="SASL user name.")
@@ -44,6 +48,14 @@ class Settings(BaseSettings):
     )
     schema_registry_url: str | None = Field(
         None, description="Confluent schema registry; unset means single-object encoding."
+    )
+    schema_registry_timeout_s: float = Field(5.0, gt=0, description="Longest time a schema registry request may take.")
+    schema_registry_retry_max_s: float = Field(
+        30.0, gt=0,
+        description=(
+            "Longest wait between attempts to reach a schema registry that does not answer; meanwhile the"
+            " partitions whose records need it wait (nothing is dead-lettered for it)."
+        ),
     )
 
     # Topics

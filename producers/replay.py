@@ -1,8 +1,8 @@
-"""Dead-letter replay: which dead letters to send back to their source topic, and how."""
+"""Dead-letter replay: which dead letters to send back to their input topic, and how."""
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from producers.publisher import OutgoingRecord
@@ -49,10 +49,35 @@ def selected(letters: Iterable[DeadLetter], from_offset: int | None, since: date
     return chosen
 
 
-def as_record(letter: DeadLetter, dlq_topic: str) -> OutgoingRecord:
-    """The original key and bytes, to the source topic, saying where the replay came from."""
+@dataclass
+class ReplayPlan:
+    """The dead letters to send to `target`, and those left alone: without a source.topic header, or
+    whose header names another topic (anyone who can write a dead-letter topic can write its headers)."""
+
+    target: str
+    send: list[DeadLetter] = field(default_factory=list)
+    without_source: int = 0
+    refused: Counter = field(default_factory=Counter)
+
+
+def plan_replay(letters: Iterable[DeadLetter], target: str, explicit: bool) -> ReplayPlan:
+    """Every letter goes to `target` when the operator named it (`explicit`); otherwise only those
+    whose source.topic header names it."""
+    plan = ReplayPlan(target)
+    for letter in letters:
+        if explicit or letter.source_topic == target:
+            plan.send.append(letter)
+        elif not letter.source_topic:
+            plan.without_source += 1
+        else:
+            plan.refused[letter.source_topic] += 1
+    return plan
+
+
+def as_record(letter: DeadLetter, dlq_topic: str, target: str) -> OutgoingRecord:
+    """The original key and bytes, to the input topic `target`, saying where the replay came from."""
     origin = f"{dlq_topic}:{letter.partition}:{letter.offset}".encode()
-    return OutgoingRecord(letter.source_topic, letter.key, letter.value, [("dlq.replayed_from", origin)])
+    return OutgoingRecord(target, letter.key, letter.value, [("dlq.replayed_from", origin)])
 
 
 def reasons(letters: Iterable[DeadLetter]) -> Counter:

@@ -25,12 +25,16 @@ class AvroCodec:
         self.framing = framing or SingleObjectFraming(self.catalog)
         self._headers: dict[str, bytes] = {}
 
+    def prepare(self, name: str) -> bytes:
+        """The header of record `name`'s current schema; a registry is asked once, on first use."""
+        if name not in self._headers:
+            self._headers[name] = self.framing.header(self.catalog.current(name))
+        return self._headers[name]
+
     def encode(self, name: str, datum: dict[str, Any]) -> bytes:
         schema = self.catalog.current(name)
-        if name not in self._headers:  # a registry is asked once per record, on first use
-            self._headers[name] = self.framing.header(schema)
         out = BytesIO()
-        out.write(self._headers[name])
+        out.write(self.prepare(name))
         schemaless_writer(out, schema.parsed, datum)
         return out.getvalue()
 

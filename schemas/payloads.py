@@ -14,6 +14,8 @@ from schemas.types import (
 )
 
 TermId = int
+#: Term ids are the school year id times 100 plus 0..99, each once: a year has at most 100 terms.
+MAX_TERMS = 100
 SchoolYearId = int
 
 
@@ -26,7 +28,7 @@ class Term(Message):
 
 class SchoolTermsConfiguredPayload(Message):
     school_year_id: SchoolYearId = Field(ge=0, le=999)
-    terms: list[Term] = Field(min_length=1)
+    terms: list[Term] = Field(min_length=1, max_length=MAX_TERMS)
     is_summer_school: bool
 
     @model_validator(mode="after")

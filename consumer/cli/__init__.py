@@ -19,12 +19,13 @@ from consumer.cli import (  # noqa: F401  (they register commands)
 )
 from consumer.cli.app import STATE, UserError, app
 from consumer.errors import OperatorError
+from consumer.redaction import redact
 
 
 def _fail(message: str, code: int) -> None:
     if STATE.debug:
         traceback.print_exc()
-    typer.echo(f"pasi-concurrent: error: {message}", err=True)
+    typer.echo(f"pasi-concurrent: error: {redact(message)}", err=True)
     sys.exit(code)
 
 
@@ -47,5 +48,5 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
-        _fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+        _fail(f"{type(exc).__name__}: {redact(str(exc))} (run with --debug for the traceback)", 1)
     sys.exit(result if isinstance(result, int) else 0)

@@ -4,16 +4,19 @@ from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from consumer.cli.app import STATE, UserError, app
 from consumer.cli.io_commands import make_publisher
 from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
 from consumer.connect import prepare_broker
+from consumer.redaction import redact
 from consumer.topic_reader import TopicReader
-from producers.replay import as_record, dead_letter, reasons, selected
+from producers.replay import as_record, dead_letter, plan_replay, reasons, selected
+from schemas.errors import listing
 
-dlq = typer.Typer(help="Dead letters: list them by reason, replay them to their source topic.", no_args_is_help=True)
+dlq = typer.Typer(help="Dead letters: list them by reason, replay them to their input topic.", no_args_is_help=True)
 app.add_typer(dlq, name="dlq")
 
 
@@ -24,6 +27,23 @@ def _dead_letter_topic(topic: str) -> str:
     if topic not in settings.input_topics:
         raise UserError(f"topic {topic!r} is not an input topic nor a dead-letter topic", code=2)
     return settings.dead_letter_topic(topic)
+
+
+def _replay_target(dlq_topic: str, to: str | None) -> str:
+    """The input topic to replay to: `--to`, else the one whose name the dead-letter topic extends."""
+    settings = STATE.settings
+    inputs = ", ".join(settings.input_topics)
+    if to is not None:
+        if to not in settings.input_topics:
+            raise UserError(f"--to: {to!r} is not an input topic ({inputs})", code=2)
+        return to
+    source = dlq_topic.removesuffix(settings.dead_letter_suffix)
+    if source not in settings.input_topics:
+        raise UserError(
+            f"{dlq_topic!r} is not the dead-letter topic of an input topic ({inputs}): "
+            "name the input topic to replay to with --to", code=2,
+        )
+    return source
 
 
 def _read(topic: str) -> list:
@@ -43,7 +63,7 @@ def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or i
     table.add_column("Source")
     table.add_column("Reason", overflow="fold")
     for (source, reason), count in counts.most_common():
-        table.add_row(str(count), source, reason)
+        table.add_row(str(count), Text(redact(source, 200)), Text(redact(reason, 200)))  # header text, not markup
     wide_console().print(table)
 
 
@@ -52,8 +72,14 @@ def replay(
     topic: str = typer.Argument(..., help="An input topic or its dead-letter topic."),
     from_offset: int | None = typer.Option(None, "--offset", min=0, help="Only dead letters at this offset or later."),
     since: str | None = typer.Option(None, "--since", help="Only dead letters that failed at or after this ISO time."),
+    to: str | None = typer.Option(
+        None, "--to", help="Input topic to replay every dead letter to, whatever its source.topic header says."
+    ),
 ) -> None:
-    """Re-publish dead letters to their source topic (after a fix); replaying twice does not duplicate effects."""
+    """Re-publish dead letters to their input topic (after a fix); replaying twice does not duplicate effects.
+
+    The input topic is the one the dead-letter topic belongs to (its name without DEAD_LETTER_SUFFIX), or --to;
+    a dead letter whose source.topic header names another topic is refused (exit 1)."""
     since_at = None
     if since is not None:
         try:
@@ -62,23 +88,31 @@ def replay(
             raise UserError(f"--since: {since!r} is not an ISO date or time", code=2) from None
         since_at = since_at if since_at.tzinfo else since_at.replace(tzinfo=UTC)
     dlq_topic = _dead_letter_topic(topic)
+    target = _replay_target(dlq_topic, to)
     letters = _read(dlq_topic)
     chosen = selected(letters, from_offset, since_at)
-    unknown = [letter for letter in chosen if not letter.source_topic]
-    chosen = [letter for letter in chosen if letter.source_topic]
+    plan = plan_replay(chosen, target, explicit=to is not None)
     settings = STATE.settings
-    targets = sorted({letter.source_topic for letter in chosen})
-    if chosen:
-        prepare_broker(settings, targets)
-        publisher = make_publisher(settings, targets)
+    if plan.send:
+        prepare_broker(settings, [target])
+        publisher = make_publisher(settings, [target])
         try:
-            with progress_bar("replaying", total=len(chosen)) as advance:
-                publisher.publish([as_record(letter, dlq_topic) for letter in chosen], on_acknowledged=advance)
+            with progress_bar("replaying", total=len(plan.send)) as advance:
+                records = [as_record(letter, dlq_topic, target) for letter in plan.send]
+                publisher.publish(records, on_acknowledged=advance)
         finally:
             publisher.close()
-    skipped = len(letters) - len(chosen) - len(unknown)
+    skipped = len(letters) - len(chosen)
+    refused = sum(plan.refused.values())
     typer.echo(
-        f"replayed {len(chosen)} of {len(letters)} dead letters from {dlq_topic} to {', '.join(targets) or 'nothing'}"
+        f"replayed {len(plan.send)} of {len(letters)} dead letters from {dlq_topic} to {target}"
         + (f"; {skipped} outside --offset/--since" if skipped else "")
-        + (f"; {len(unknown)} without a source.topic header left alone" if unknown else "")
+        + (f"; {plan.without_source} without a source.topic header left alone" if plan.without_source else "")
+        + (f"; {refused} refused" if refused else "")
     )
+    if refused:
+        named = listing([repr(name) for name in sorted(plan.refused)])
+        raise UserError(
+            f"refused {refused} dead letter{'s' if refused > 1 else ''} whose source.topic header names "
+            f"another topic than {target}: {named}; nothing was sent there (--to TOPIC replays to an input topic)"
+        )

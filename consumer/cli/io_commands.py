@@ -14,6 +14,7 @@ from consumer.cli.progress import progress_bar
 from consumer.codecs import codec_for
 from consumer.connect import prepare_broker
 from consumer.kafka_options import producer_options
+from consumer.redaction import redact
 from consumer.topic_reader import TopicReader
 from producers.eoy import term_closed
 from producers.jsonl import read_messages, validate_file
@@ -47,7 +48,7 @@ def produce(
     if problems:
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         for problem in problems[:MAX_PROBLEMS_SHOWN]:
-            err.print(f"{file}: {problem}", markup=False)
+            err.print(f"{file}: {redact(str(problem))}", markup=False)
         if len(problems) > MAX_PROBLEMS_SHOWN:
             err.print(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more problems", markup=False)
         lines = len({p.line for p in problems})
@@ -98,7 +99,7 @@ def tail(
             except (DecodeError, InvalidMessage) as exc:
                 print(
                     f"pasi-concurrent tail: {topic} partition {record.partition} offset {record.offset}: "
-                    f"cannot decode: {exc}",
+                    f"cannot decode: {redact(str(exc))}",
                     file=sys.stderr,
                     flush=True,
                 )

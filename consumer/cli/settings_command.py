@@ -4,6 +4,7 @@ import typer
 from pydantic import SecretStr
 
 from consumer.cli.app import STATE, app
+from consumer.redaction import mask_url_passwords
 from consumer.settings import Settings
 from consumer.settings_doc import markdown_table
 
@@ -12,7 +13,7 @@ from consumer.settings_doc import markdown_table
 def show_settings(
     markdown: bool = typer.Option(False, "--markdown", help="Print the table of every setting (as in the README)."),
 ) -> None:
-    """Show the settings in effect (from the environment and .env), secrets hidden."""
+    """Show the settings in effect (from the environment and .env), secrets and URL passwords hidden."""
     if markdown:
         typer.echo(markdown_table())
         return
@@ -21,4 +22,4 @@ def show_settings(
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             value = "********"
-        typer.echo(f"{name.upper()}={'' if value is None else value}")
+        typer.echo(f"{name.upper()}={'' if value is None else mask_url_passwords(str(value))}")

@@ -99,11 +99,16 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, isolation_level="REPEATABLE READ", pool_size=5)
+    # hide_parameters: error messages must not carry the values of a statement (ASNs among them)
+    return create_engine(
+        url, pool_pre_ping=True, isolation_level="REPEATABLE READ", pool_size=5, hide_parameters=True
+    )
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

@@ -3,7 +3,9 @@
 import socket
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from consumer.store.database import normalize_url
 from tests.support.kafka import free_port
 from tests.support.running import run_cli
 
@@ -87,3 +89,44 @@ def test_debug_shows_the_traceback(make_settings):
     result = run_cli(settings, "--debug", "tail", "enrollment-changed")
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def test_settings_show_urls_with_their_passwords_hidden(make_settings):
+    settings = make_settings(
+        state_db_url="postgresql://pasi:db-secret@db.example:5432/pasi",
+        schema_registry_url="https://registry:reg-secret@registry.example:8081",
+    )
+    result = run_cli(settings, "settings")
+    assert result.returncode == 0, result.stderr
+    assert "secret" not in result.stdout
+    assert "STATE_DB_URL=postgresql://pasi:***@db.example:5432/pasi" in result.stdout
+    assert "SCHEMA_REGISTRY_URL=https://registry:***@registry.example:8081" in result.stdout
+
+
+def test_a_database_error_is_one_line_without_the_statement_its_parameters_or_an_asn(make_settings, db_url):
+    settings = make_settings(state_db_url=db_url)
+    assert run_cli(settings, "db", "upgrade").returncode == 0
+    engine = create_engine(normalize_url(db_url))
+    with engine.begin() as connection:  # a store damaged by hand: every search now fails in the database
+        connection.execute(text("ALTER TABLE alerts DROP COLUMN message"))
+    engine.dispose()
+    result = run_cli(settings, "alerts", "--asn", "123456789")
+    assert result.returncode == 1
+    line = _one_line(result)
+    assert "message" in line
+    assert "parameters" not in line and "SELECT" not in line
+    assert "123456789" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", "--until-idle", "1"], ["tail", "enrollment-changed"]])
+def test_sasl_plain_without_tls_warns_at_start_that_the_password_travels_in_clear(make_settings, command):
+    settings = make_settings(
+        kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", kafka_connect_timeout_ms=1000,
+        kafka_security_protocol="SASL_PLAINTEXT", kafka_sasl_mechanism="PLAIN",
+        kafka_sasl_username="pasi", kafka_sasl_password="sasl-secret",
+    )
+    result = run_cli(settings, *command)
+    warnings = [line for line in result.stderr.splitlines() if "in clear" in line]
+    assert len(warnings) == 1, result.stderr
+    assert "SASL_PLAINTEXT" in warnings[0] and "PLAIN" in warnings[0] and "SASL_SSL" in warnings[0]
+    assert "sasl-secret" not in result.stderr

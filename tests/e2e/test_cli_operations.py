@@ -3,7 +3,10 @@
 import json
 from datetime import UTC, date, datetime
 
+from consumer.connect import prepare_broker
 from consumer.embedded_broker import EmbeddedBroker
+from consumer.kafka_options import producer_options
+from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from tests.support.events import asn, exited
 from tests.support.kafka import free_port
 from tests.support.running import CODEC, publish, read_topic, run_cli
@@ -76,3 +79,58 @@ def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
 
     syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
     assert [s.source_event_id for s in syncs] == [fixed.event_id]
+
+
+def _put_dead_letters(settings, topic: str, letters: list[tuple[bytes, bytes, list]]) -> None:
+    prepare_broker(settings, [topic])
+    publisher = Publisher(producer_options(settings), retry=RetryPolicy(give_up_after_s=30))
+    try:
+        publisher.publish([OutgoingRecord(topic, key, value, headers) for key, value, headers in letters])
+    finally:
+        publisher.close()
+
+
+def _naming_source(headers: list, topic: str) -> list:
+    return [(name, topic.encode() if name == "source.topic" else value) for name, value in headers]
+
+
+def test_a_dead_letter_whose_header_names_another_topic_is_refused_and_not_published(make_settings):
+    settings = make_settings()
+    dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
+    honest = _dead_letter(settings, exited(asn(6), "1234", date(2026, 3, 2)))
+    key, value, headers = _dead_letter(settings, exited(asn(7), "1234", date(2026, 3, 2)))
+    forged = (key, value, _naming_source(headers, settings.topic_pasi_exit_date_sync))
+    _put_dead_letters(settings, dlq, [honest, forged])
+
+    result = run_cli(settings, "dlq", "replay", dlq)
+
+    assert result.returncode == 1
+    assert f"replayed 1 of 2 dead letters from {dlq} to {settings.topic_enrollment_changed}" in result.stdout
+    error = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(error) == 1 and "refused 1 dead letter" in error[0]
+    assert "'pasi-exit-date-sync-" in error[0]  # named, not published to
+    assert read_topic(settings, settings.topic_pasi_exit_date_sync, decode=False) == []
+    replayed = read_topic(settings, settings.topic_enrollment_changed, decode=False)
+    assert [r.key for r in replayed] == [honest[0]]
+
+
+def test_a_dead_letter_topic_of_no_input_topic_is_replayed_only_to_an_input_topic_named_with_to(make_settings):
+    settings = make_settings()
+    renamed = f"{settings.topic_enrollment_changed}-before-rename"
+    old_dlq = settings.dead_letter_topic(renamed)
+    key, value, headers = _dead_letter(settings, exited(asn(8), "1234", date(2026, 3, 2)))
+    _put_dead_letters(settings, old_dlq, [(key, value, _naming_source(headers, renamed))])
+
+    guessed = run_cli(settings, "dlq", "replay", old_dlq)
+    assert guessed.returncode == 2
+    assert "--to" in guessed.stderr and len(guessed.stderr.strip().splitlines()) == 1
+    to_an_output = run_cli(settings, "dlq", "replay", old_dlq, "--to", settings.topic_pasi_exit_date_sync)
+    assert to_an_output.returncode == 2
+    assert "--to" in to_an_output.stderr and "is not an input topic" in to_an_output.stderr
+    assert read_topic(settings, settings.topic_enrollment_changed, decode=False) == []
+
+    named = run_cli(settings, "dlq", "replay", old_dlq, "--to", settings.topic_enrollment_changed)
+    assert named.returncode == 0, named.stderr
+    assert f"replayed 1 of 1 dead letters from {old_dlq} to {settings.topic_enrollment_changed}" in named.stdout
+    assert [r.key for r in read_topic(settings, settings.topic_enrollment_changed, decode=False)] == [key]
+    assert read_topic(settings, settings.topic_pasi_exit_date_sync, decode=False) == []

@@ -1,12 +1,16 @@
 """Bad input goes to the dead-letter topic with its reason, and the service carries on."""
 
+import io
 import struct
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 
 from fastavro import schemaless_writer
 
+from consumer.logs import configure_logging
 from schemas.catalog import default_catalog
-from tests.support.events import asn, exited
+from schemas.errors import MAX_ERROR_TEXT
+from tests.support.events import asn, event, exited, term_closed
 from tests.support.running import CODEC, publish, read_topic, run_service
 
 
@@ -57,3 +61,48 @@ def test_undecodable_and_invalid_records_are_dead_lettered_and_the_next_event_is
 
     syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
     assert [s.source_event_id for s in syncs] == [valid.event_id]
+
+
+def _term_closed_listing(school_codes: list[str]) -> bytes:
+    """A TermClosed the Avro schema accepts (an array of any length) but the contract's limits do not."""
+    datum = {"event_id": f"eoy-{len(school_codes)}", "occurred_at": datetime(2026, 6, 30, 22, 0, tzinfo=UTC),
+             "run_id": "eoy-oversized", "school_year_id": 35, "closed_on": date(2026, 6, 30),
+             "school_codes": school_codes, "exit_code": None}
+    return CODEC.avro.encode("TermClosed", datum)
+
+
+def test_oversized_lists_are_dead_lettered_quickly_with_a_bounded_reason_and_the_next_broadcast_runs(make_settings):
+    settings = make_settings()
+    student = asn(11)
+    publish(settings, settings.topic_enrollment_changed, [
+        event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, student),
+        event("ConcurrentEnrolmentStarted", "2001",
+              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, student),
+    ])
+    oversized = [
+        (b"sixty-thousand", _term_closed_listing([f"{n % 10_000:04d}" for n in range(60_000)])),
+        (b"empty-codes", _term_closed_listing([""] * 400_000)),
+    ]
+    publish(settings, settings.topic_term_closed, [], raw=oversized)
+    publish(settings, settings.topic_term_closed, [term_closed(35, date(2026, 6, 30), run_id="eoy-after-oversized")])
+    logs = io.StringIO()
+    configure_logging("INFO", "json", stream=logs)
+    started = time.monotonic()
+    try:
+        assert run_service(settings, until_idle_s=1) == 0
+    finally:
+        configure_logging()
+    assert time.monotonic() - started < 30
+
+    letters = read_topic(settings, settings.dead_letter_topic(settings.topic_term_closed), decode=False)
+    assert sorted(r.key for r in letters) == [b"empty-codes", b"sixty-thousand"]
+    for letter in letters:
+        headers = {name: value.decode() for name, value in letter.headers}
+        assert headers["error.class"] == "InvalidMessage"
+        assert headers["error.message"].startswith("school_codes: List should have at most 10000 items")
+        assert len(headers["error.message"]) <= MAX_ERROR_TEXT
+        assert letter.value == dict(oversized)[letter.key]
+    assert max(len(line) for line in logs.getvalue().splitlines()) < 2 * MAX_ERROR_TEXT
+
+    syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
+    assert [(s.asn, s.school_code, s.reason) for s in syncs] == [(student, "2001", "END_OF_YEAR")]

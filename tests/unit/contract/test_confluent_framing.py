@@ -1,10 +1,9 @@
 """With a schema registry configured, messages use Confluent framing and decode through the registry."""
 
-import json
+import socket
 import struct
-import threading
+import time
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,47 +13,20 @@ from schemas.catalog import default_catalog
 from schemas.codec import AvroCodec, MessageCodec
 from schemas.errors import DecodeError
 from schemas.outputs import PasiExitDateSync
-from schemas.registry import ConfluentFraming, HttpSchemaRegistry
-
-
-class _Registry(BaseHTTPRequestHandler):
-    """The two calls of the Confluent registry API the codec makes, kept in memory."""
-
-    schemas: dict[int, str] = {}
-
-    def do_POST(self):  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        ids = {text: schema_id for schema_id, text in self.schemas.items()}
-        schema_id = ids.get(body["schema"]) or len(self.schemas) + 1
-        self.schemas[schema_id] = body["schema"]
-        self._answer(200, {"id": schema_id})
-
-    def do_GET(self):  # noqa: N802
-        schema_id = int(self.path.rsplit("/", 1)[-1])
-        if schema_id in self.schemas:
-            self._answer(200, {"schema": self.schemas[schema_id]})
-        else:
-            self._answer(404, {"error_code": 40403, "message": "Schema not found"})
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+from schemas.registry import ConfluentFraming, HttpSchemaRegistry, RegistryUnavailable
+from tests.support.registry import LocalRegistry
 
 
 @pytest.fixture
-def registry_url():
-    _Registry.schemas = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def registry():
+    registry = LocalRegistry().start()
+    yield registry
+    registry.stop()
+
+
+@pytest.fixture
+def registry_url(registry):
+    return registry.url
 
 
 def _sync() -> PasiExitDateSync:
@@ -91,3 +63,34 @@ def test_single_object_bytes_given_to_a_registry_codec_are_refused_clearly(regis
     codec = MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(registry_url, catalog))))
     with pytest.raises(DecodeError, match="not Confluent framing"):
         codec.decode(MessageCodec().encode(_sync()))
+
+
+def _fresh_codec(url: str, timeout_s: float = 5.0) -> MessageCodec:
+    catalog = default_catalog()
+    return MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(url, catalog, timeout_s))))
+
+
+def test_a_registry_that_does_not_answer_is_unavailable_not_a_reason_to_refuse_the_message(registry):
+    data = _fresh_codec(registry.url).encode(_sync())
+    registry.stop()
+    with pytest.raises(RegistryUnavailable, match="cannot reach the schema registry"):
+        _fresh_codec(registry.url).decode(data)
+
+
+def test_a_registry_answering_a_server_error_is_unavailable_not_a_reason_to_refuse_the_message(registry):
+    data = _fresh_codec(registry.url).encode(_sync())
+    registry.failing_with = 503
+    with pytest.raises(RegistryUnavailable, match="answered 503"):
+        _fresh_codec(registry.url).decode(data)
+
+
+def test_a_registry_that_never_answers_costs_one_timeout_not_one_per_record():
+    with socket.socket() as silent:  # accepts connections, answers nothing
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        codec = _fresh_codec(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout_s=0.5)
+        started = time.monotonic()
+        for _ in range(5):
+            with pytest.raises(RegistryUnavailable):
+                codec.decode(b"\x00" + struct.pack(">I", 1) + b"\x02")
+        assert time.monotonic() - started < 1.5
