@@ -9,7 +9,8 @@ from sqlalchemy.engine import Connection
 from consumer import metrics
 from consumer.domain.policy import Policy
 from consumer.domain.rules import close_student_for_year
-from consumer.service import BatchStats, OutputEncoder, _count
+from consumer.encoder import OutputEncoder
+from consumer.service import BatchStats, _count
 from consumer.store import end_of_year as runs
 from consumer.store import loader, writer
 from consumer.store.database import Database

@@ -14,6 +14,14 @@ def mask_asn(value: str) -> str:
     return _ASN_IN_TEXT.sub(lambda m: "******" + m.group(1), value)
 
 
+def describe_error(exc: BaseException, limit: int = 1000) -> str:
+    """An error for a log line or a header: its class and message, ASNs masked, never a database
+    driver's SQL or parameters (they carry personal data), at most `limit` characters."""
+    original = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError: its own text adds [SQL] and [parameters]
+    shown = original if isinstance(original, BaseException) else exc
+    return mask_asn(f"{type(shown).__name__}: {shown}")[:limit]
+
+
 def _mask_processor(_logger, _name, event_dict):
     for key, value in event_dict.items():
         if isinstance(value, str):

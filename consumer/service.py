@@ -1,23 +1,24 @@
 """Handling a batch: one transaction loads state, runs the rules, and writes state, ids and outbox rows."""
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import structlog
 from sqlalchemy.engine import Connection
 
 from consumer import metrics
 from consumer.codecs import codec_for
-from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
 from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
+from consumer.encoder import OutputEncoder
+from consumer.logs import describe_error
 from consumer.records import InputRecord
 from consumer.settings import Settings
 from consumer.store import loader, writer
-from consumer.store.database import Database
+from consumer.store.database import Database, Interrupted, transient
 from consumer.store.end_of_year import insert_runs
 from consumer.store.writer import OutboxRecord
 from schemas.codec import MessageCodec
@@ -36,41 +37,11 @@ class BatchStats:
     syncs: Counter = field(default_factory=Counter)
     runs_started: int = 0
 
-
-class OutputEncoder:
-    """Outputs and dead letters to outbox rows: topic, key, Avro value, headers with a stable message id."""
-
-    def __init__(self, settings: Settings, codec: MessageCodec):
-        self.settings = settings
-        self.codec = codec
-        self.topics = {"alert": settings.topic_core_alerts, "sync": settings.topic_pasi_exit_date_sync}
-
-    def output(self, output: Output) -> OutboxRecord:
-        message = output.message
-        return OutboxRecord(
-            topic=self.topics[output.kind],
-            key=message.key.encode(),
-            value=self.codec.encode(message),
-            headers=[("message_id", output.message_id.encode()), ("source_event_id", message.source_event_id.encode())],
-            message_id=output.message_id,
-        )
-
-    def dead_letter(self, record: InputRecord) -> OutboxRecord:
-        headers = {
-            "error.class": record.error_class or "Error",
-            "error.message": (record.error_message or "")[:4000],
-            "source.topic": record.topic,
-            "source.partition": str(record.partition),
-            "source.offset": str(record.offset),
-            "failed_at": datetime.now(UTC).isoformat(),
-        }
-        return OutboxRecord(
-            topic=self.settings.dead_letter_topic(record.topic),
-            key=record.key,
-            value=record.value or b"",
-            headers=[(name, value.encode()) for name, value in headers.items()],
-            message_id=stable_id("dead-letter", record.topic, record.partition, record.offset),
-        )
+    def merge(self, other: "BatchStats") -> "BatchStats":
+        for name in ("processed", "duplicates", "dead_letters", "alerts", "syncs"):
+            getattr(self, name).update(getattr(other, name))
+        self.runs_started += other.runs_started
+        return self
 
 
 class Service:
@@ -89,8 +60,43 @@ class Service:
         """Apply a batch in one transaction (retried whole on transient database errors).
 
         `partitions`: the input partitions whose deadlines this process fires; `owned`: the (topic,
-        partition)s assigned to it, whose event time is its watermark (None for both: everything)."""
-        stats = self.database.run(lambda connection: self._apply(connection, records, partitions, owned))
+        partition)s assigned to it, whose event time is its watermark (None for both: everything).
+
+        An error that retrying cannot cure (a rule's bug, a value the database refuses) splits the
+        batch in halves until the one event that fails is found: it is dead-lettered with the error,
+        and every other event is processed as usual."""
+        try:
+            stats = self.database.run(lambda connection: self._apply(connection, records, partitions, owned))
+        except Exception as exc:
+            if transient(exc) or isinstance(exc, Interrupted):
+                raise
+            if len(records) == 1:
+                return self._dead_letter_failed(records[0], exc)
+            half = len(records) // 2
+            first = self.process(records[:half], partitions, owned)
+            return first.merge(self.process(records[half:], partitions, owned))
+        _count(stats)
+        return stats
+
+    def _dead_letter_failed(self, record: InputRecord, exc: Exception) -> BatchStats:
+        """The event `record` cannot be processed: record it as processed, with a dead letter naming why."""
+        failed = replace(record, message=None, error_class=type(exc).__name__, error_message=describe_error(exc))
+        log.error(
+            "event failed: dead-lettered", topic=record.topic, partition=record.partition, offset=record.offset,
+            event_id=record.dedupe_id, error_class=failed.error_class, error=failed.error_message,
+        )
+
+        def work(connection: Connection) -> BatchStats:
+            stats = BatchStats()
+            if not loader.unprocessed(connection, [record.dedupe_id]):
+                stats.duplicates[record.topic] += 1
+                return stats
+            writer.mark_processed(connection, [record.dedupe_id])
+            writer.write_outbox(connection, [self.encoder.dead_letter(failed)])
+            stats.dead_letters[(record.topic, failed.error_class)] += 1
+            return stats
+
+        stats = self.database.run(work)
         _count(stats)
         return stats
 

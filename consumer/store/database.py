@@ -21,7 +21,7 @@ T = TypeVar("T")
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
 
 
-def _transient(exc: BaseException) -> bool:
+def transient(exc: BaseException) -> bool:
     """Lost connections, lock timeouts and serialization conflicts pass; mistakes and violations do not."""
     if not isinstance(exc, DBAPIError):
         return False
@@ -35,6 +35,10 @@ def _transient(exc: BaseException) -> bool:
         text = str(original).lower()
         return "locked" in text or "busy" in text
     return isinstance(exc, OperationalError)  # e.g. the server refused the connection
+
+
+class Interrupted(Exception):
+    """Waiting for the database was given up because the service is stopping."""
 
 
 class Database:
@@ -54,7 +58,7 @@ class Database:
             with self.engine.begin() as connection:
                 return work(connection)
         retrying = Retrying(
-            retry=retry_if_exception(_transient),
+            retry=retry_if_exception(transient),
             wait=wait_exponential(multiplier=0.05, max=5.0) + wait_random(0, 0.05),
             stop=stop_after_delay(self.retry_seconds),
             before_sleep=self._before_sleep,

@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from schemas.types import MAX_TEXT_LENGTH
+
 
 class UtcDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
@@ -42,6 +44,12 @@ class UtcDateTime(TypeDecorator):
 
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
 
+# Columns are sized from the contract, so that no valid message is too long for them.
+TEXT = MAX_TEXT_LENGTH  # the contract's identifiers and texts (course codes, section ids, event ids, ...)
+SUBJECT = len("YYYY-MM-DD/") + TEXT + 1 + TEXT  # the longest alert subject: R7's "<date>/<course>/<section>"
+TOPIC = 249  # Kafka's longest topic name
+PROCESSED_ID = len("dead-letter:") + TOPIC + len(":2147483647:9223372036854775807")  # a dead letter's position
+
 metadata = MetaData()
 
 school_terms = Table(
@@ -51,17 +59,17 @@ school_terms = Table(
     Column("school_year_id", Integer, primary_key=True),
     Column("term_ids", JSON, nullable=False),
     Column("is_summer_school", Boolean, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
 )
 
 sections = Table(
     "sections",
     metadata,
     Column("school_code", String(4), primary_key=True),
-    Column("course_code", String(200), primary_key=True),
-    Column("section_id", String(200), primary_key=True),
+    Column("course_code", String(TEXT), primary_key=True),
+    Column("section_id", String(TEXT), primary_key=True),
     Column("term_id", Integer, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
 )
 
 enrolments = Table(
@@ -72,12 +80,12 @@ enrolments = Table(
     Column("kind", String(10), primary_key=True),
     Column("home_school_code", String(4)),
     Column("entry_date", Date),
-    Column("grade", String(200)),
+    Column("grade", String(TEXT)),
     Column("status", String(10), nullable=False),
     Column("exit_date", Date),
-    Column("exit_code", String(200)),
+    Column("exit_code", String(TEXT)),
     Column("exit_reason", String(20)),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("purge_after", UtcDateTime),
     Index("ix_enrolments_kind_status_asn", "kind", "status", "asn"),
     Index("ix_enrolments_home", "home_school_code", "kind", "status"),
@@ -89,13 +97,13 @@ course_enrolments = Table(
     metadata,
     Column("asn", String(9), primary_key=True),
     Column("school_code", String(4), primary_key=True),
-    Column("course_code", String(200), primary_key=True),
-    Column("section_id", String(200), primary_key=True),
+    Column("course_code", String(TEXT), primary_key=True),
+    Column("section_id", String(TEXT), primary_key=True),
     Column("term_id", Integer, nullable=False),
     Column("entry_date", Date, nullable=False),
     Column("exit_date", Date),
-    Column("course_type", String(200), nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("course_type", String(TEXT), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Index("ix_course_enrolments_type_term", "course_type", "term_id", "asn"),
 )
 
@@ -104,13 +112,13 @@ stored_grades = Table(
     metadata,
     Column("asn", String(9), primary_key=True),
     Column("school_code", String(4), primary_key=True),
-    Column("course_code", String(200), primary_key=True),
+    Column("course_code", String(TEXT), primary_key=True),
     Column("term_id", Integer, primary_key=True),
-    Column("section_id", String(200)),
-    Column("mark", String(200), nullable=False),
+    Column("section_id", String(TEXT)),
+    Column("mark", String(TEXT), nullable=False),
     Column("credits", Integer),
-    Column("course_type", String(200), nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("course_type", String(TEXT), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Index("ix_stored_grades_asn_type", "asn", "course_type"),
 )
 
@@ -127,11 +135,11 @@ alerts = Table(
     Column("school_code", String(4), nullable=False),
     Column("home_school_code", String(4)),
     Column("school_year_id", Integer),
-    Column("subject", String(400), nullable=False),
+    Column("subject", String(SUBJECT), nullable=False),
     Column("message", String(2000), nullable=False),
     Column("details", JSON, nullable=False),
     Column("occurrence", Integer, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Index("ix_alerts_asn", "asn"),
     Index("ix_alerts_code_status", "code", "status"),
@@ -151,7 +159,7 @@ transfers = Table(
     Column("concurrent_exit_date", Date),
     Column("reenrolled", Boolean, nullable=False),
     Column("checked", Boolean, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
 )
 
 deadlines = Table(
@@ -162,8 +170,8 @@ deadlines = Table(
     Column("kind", String(16), nullable=False),
     Column("asn", String(9), nullable=False),
     Column("school_code", String(4), nullable=False),
-    Column("reference", String(200), nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("reference", String(TEXT), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("partition", Integer),
     Index("ix_deadlines_due_at", "due_at"),
 )
@@ -171,14 +179,14 @@ deadlines = Table(
 processed_events = Table(
     "processed_events",
     metadata,
-    Column("event_id", String(200), primary_key=True),
+    Column("event_id", String(PROCESSED_ID), primary_key=True),
     Column("processed_at", UtcDateTime, nullable=False),
 )
 
 watermarks = Table(
     "watermarks",
     metadata,
-    Column("topic", String(249), primary_key=True),
+    Column("topic", String(TOPIC), primary_key=True),
     Column("partition", Integer, primary_key=True),
     Column("occurred_at", UtcDateTime, nullable=False),
 )
@@ -186,12 +194,12 @@ watermarks = Table(
 eoy_runs = Table(
     "eoy_runs",
     metadata,
-    Column("run_id", String(200), primary_key=True),
-    Column("event_id", String(200), nullable=False),
+    Column("run_id", String(TEXT), primary_key=True),
+    Column("event_id", String(TEXT), nullable=False),
     Column("school_year_id", Integer, nullable=False),
     Column("closed_on", Date, nullable=False),
     Column("school_codes", JSON, nullable=False),
-    Column("exit_code", String(200), nullable=False),
+    Column("exit_code", String(TEXT), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("status", String(10), nullable=False),
     Column("cursor_asn", String(9), nullable=False),
@@ -204,13 +212,15 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("topic", String(249), nullable=False),
+    Column("topic", String(TOPIC), nullable=False),
     Column("key", LargeBinary),
     Column("value", LargeBinary, nullable=False),
     Column("headers", JSON, nullable=False),
     Column("message_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("failed_at", UtcDateTime),  # a publish error that no retry can fix; kept for the operator
+    Column("error", String(2000)),
     Index(
         "ix_outbox_pending",
         "id",
