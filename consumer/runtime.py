@@ -70,6 +70,7 @@ def make_relay(settings: Settings, database: Database, stop: threading.Event | N
         batch_size=settings.outbox_batch_size,
         retention=timedelta(hours=settings.outbox_retention_hours),
         on_published=published,
+        on_failed=lambda row, error: metrics.OUTBOX_FAILED.labels(row.topic, type(error).__name__).inc(),
     )
 
 

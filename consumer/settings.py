@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+_LIMITS = (
+    "KAFKA_MAX_REQUEST_SIZE <= KAFKA_MESSAGE_MAX_BYTES <= KAFKA_MAX_PARTITION_FETCH_BYTES <= KAFKA_FETCH_MAX_BYTES"
+)
 
 
 class Settings(BaseSettings):
@@ -41,6 +44,18 @@ class Settings(BaseSettings):
     )
     kafka_connect_timeout_ms: int = Field(
         10_000, ge=100, description="How long a client tries to reach the brokers at start."
+    )
+    kafka_message_max_bytes: int = Field(
+        1_048_588, ge=1_024, description="The brokers' largest record batch (their message.max.bytes)."
+    )
+    kafka_max_request_size: int = Field(
+        1_048_576, ge=1_024, description="Largest request the producer sends; at most KAFKA_MESSAGE_MAX_BYTES."
+    )
+    kafka_max_partition_fetch_bytes: int = Field(
+        1_048_588, ge=1_024, description="Data fetched per partition; at least KAFKA_MESSAGE_MAX_BYTES."
+    )
+    kafka_fetch_max_bytes: int = Field(
+        52_428_800, ge=1_024, description="Data fetched per request; at least KAFKA_MAX_PARTITION_FETCH_BYTES."
     )
     schema_registry_url: str | None = Field(
         None, description="Confluent schema registry; unset means single-object encoding."
@@ -146,6 +161,18 @@ class Settings(BaseSettings):
             raise ValueError("kafka_ssl_keyfile: a client certificate needs its key, and a key its certificate")
         return self
 
+    @model_validator(mode="after")
+    def _size_limits_agree(self):
+        """Every record the brokers accept can be read, and every record the producer sends is accepted."""
+        for name, smaller, larger in (
+            ("kafka_max_request_size", self.kafka_max_request_size, self.kafka_message_max_bytes),
+            ("kafka_max_partition_fetch_bytes", self.kafka_message_max_bytes, self.kafka_max_partition_fetch_bytes),
+            ("kafka_fetch_max_bytes", self.kafka_max_partition_fetch_bytes, self.kafka_fetch_max_bytes),
+        ):
+            if smaller > larger:
+                raise ValueError(f"{name}: {getattr(self, name)} does not agree with the other size limits ({_LIMITS})")
+        return self
+
     @property
     def embedded(self) -> bool:
         return not self.kafka_bootstrap_servers
@@ -191,28 +218,3 @@ class Settings(BaseSettings):
             return self.partitions_dead_letter
         return self.partitions_output
 
-
-def settings_environment(settings: Settings) -> dict[str, str]:
-    """The environment variables that give another process (`pasi-concurrent ...`) these settings:
-    the ones set explicitly, in the form the settings read them back."""
-    env = {}
-    for name in settings.model_fields_set:
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if isinstance(value, timedelta):
-            value = int(value.total_seconds())
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        env[name.upper()] = str(value)
-    return env
-
-
-def environment_without_settings(environ: dict[str, str]) -> dict[str, str]:
-    """`environ` without any variable the settings read (so that a child process gets only those given)."""
-    names = {name.upper() for name in Settings.model_fields}
-    return {k: v for k, v in environ.items() if k.upper() not in names}

@@ -24,7 +24,12 @@ class OutboxStore:
 
     def pending(self, limit: int) -> list[PendingMessage]:
         o = t.outbox.c
-        query = select(o.id, o.topic, o.key, o.value, o.headers).where(o.sent_at.is_(None)).order_by(o.id).limit(limit)
+        query = (
+            select(o.id, o.topic, o.key, o.value, o.headers)
+            .where(o.sent_at.is_(None), o.failed_at.is_(None))
+            .order_by(o.id)
+            .limit(limit)
+        )
         with self.database.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
@@ -42,9 +47,18 @@ class OutboxStore:
 
         self.database.run(work)
 
+    def mark_failed(self, id: int, error: str) -> None:
+        """A row no retry can publish: kept (with its error) for the operator, no longer pending."""
+        now = datetime.now(UTC)
+        statement = update(t.outbox).where(t.outbox.c.id == id).values(failed_at=now, error=error[:2000])
+        self.database.run(lambda connection: connection.execute(statement))
+
     def backlog(self) -> int:
+        o = t.outbox.c
         with self.database.engine.connect() as connection:
-            return connection.execute(select(func.count()).where(t.outbox.c.sent_at.is_(None))).scalar_one()
+            return connection.execute(
+                select(func.count()).where(o.sent_at.is_(None), o.failed_at.is_(None))
+            ).scalar_one()
 
     def prune(self, retention: timedelta) -> int:
         cutoff = datetime.now(UTC) - retention
