@@ -2,11 +2,9 @@
 
 import threading
 import time
-from datetime import timedelta
 
 import structlog
 from kafka import KafkaConsumer, TopicPartition
-from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
@@ -14,59 +12,20 @@ from consumer import metrics
 from consumer.alignment import EventTimeAligner
 from consumer.codecs import codec_for
 from consumer.end_of_year import EndOfYearRunner
+from consumer.housekeeping import Housekeeper
 from consumer.kafka_compat import release_parked_records
 from consumer.kafka_options import consumer_options
+from consumer.rebalance import RebalanceListener
 from consumer.records import InputRecord, decode_record
 from consumer.service import Service
 from consumer.settings import Settings
-from consumer.store.retention import prune_processed_events
+from consumer.store.database import Interrupted
 from producers.relay import OutboxRelay
 from schemas.codec import MessageCodec
 from schemas.events import EventBase
 from schemas.term_closed import TermClosed
 
 log = structlog.get_logger(__name__)
-
-
-class _Listener(ConsumerRebalanceListener):
-    """Commits what was processed before giving partitions up, and never skips what was only buffered.
-
-    kafka-python keeps the fetch position of a partition assigned both before and after a rebalance,
-    so records fetched but not yet processed would be skipped: the listener seeks back to them.
-    """
-
-    def __init__(self, loop: "ConsumerLoop"):
-        self.loop = loop
-        self.rewind: dict[TopicPartition, int] = {}
-
-    def on_partitions_revoked(self, revoked):
-        loop = self.loop
-        loop.last_rebalance = time.monotonic()
-        loop.commit(only=set(revoked))
-        for tp in revoked:
-            first = loop.aligner.first_offset(tp)
-            if first is not None:
-                self.rewind[tp] = first
-        loop.aligner.revoke(revoked)
-        loop.buffer_paused -= set(revoked)
-        if revoked:
-            log.info("partitions revoked", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
-
-    def on_partitions_assigned(self, assigned):
-        loop = self.loop
-        loop.last_rebalance = time.monotonic()
-        consumer = loop.consumer
-        for tp in assigned:
-            if tp in self.rewind:
-                consumer.seek(tp, self.rewind[tp])
-        self.rewind.clear()
-        paused = set(consumer.paused())
-        if loop.backpressure:
-            consumer.pause(*assigned)
-        elif paused:
-            consumer.resume(*paused)
-        loop.aligner.assign(assigned)
-        log.info("partitions assigned", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 
 class ConsumerLoop:
@@ -93,16 +52,15 @@ class ConsumerLoop:
         self.backpressure = False
         self.last_poll_ok = 0.0
         self.last_rebalance = 0.0
-        self._next_housekeeping = 0.0
-        self._next_pruning = time.monotonic() + 60
+        self.housekeeper = Housekeeper(self)
         self._next_deadline_sweep = 0.0
 
     def run(self, until_idle_s: float | None = None) -> int:
         self.consumer = KafkaConsumer(**consumer_options(self.settings, self.settings.consumer_group))
-        self.consumer.subscribe(self.settings.input_topics, listener=_Listener(self))
-        self.end_of_year.run_pending(self.stop)
+        self.consumer.subscribe(self.settings.input_topics, listener=RebalanceListener(self))
         quiet_since: float | None = None
         try:
+            self.end_of_year.run_pending(self.stop)
             while not self.stop.is_set():
                 release_parked_records(self.consumer)
                 polled = self.consumer.poll(timeout_ms=100)
@@ -111,7 +69,7 @@ class ConsumerLoop:
                 worked = self._process_released()
                 if not polled and not worked:
                     worked = self._fire_group_deadlines()
-                self._housekeeping()
+                self.housekeeper.run()
                 if until_idle_s is None:
                     continue
                 if polled or worked or not self._caught_up():
@@ -125,6 +83,8 @@ class ConsumerLoop:
                         continue
                     log.info("idle: every partition read to its end and the outbox is empty")
                     break
+        except Interrupted:  # stopping while the database is away: what was not committed is read again
+            log.warning("stopped while waiting for the database; unprocessed records are read on the next start")
         finally:
             self._shutdown()
         return 0
@@ -166,7 +126,7 @@ class ConsumerLoop:
             if stats.runs_started or isinstance(segment[-1].message, TermClosed):
                 self.end_of_year.run_pending(self.stop)
         self.commit()
-        self._next_housekeeping = 0.0  # check the backlog after every batch: pause within a batch of the limit
+        self.housekeeper.due()  # check the backlog after every batch: pause within a batch of the limit
         return True
 
     def _fire_group_deadlines(self, now: bool = False) -> bool:
@@ -212,39 +172,6 @@ class ConsumerLoop:
                 self.pending_commit.pop(tp, None)
         except KafkaError as exc:  # a rebalance: the next owner re-reads, and processed ids make it harmless
             log.warning("offset commit failed", error=f"{type(exc).__name__}: {exc}")
-
-    def _housekeeping(self) -> None:
-        now = time.monotonic()
-        if now < self._next_housekeeping:
-            return
-        self._next_housekeeping = now + 0.5
-        if now >= self._next_pruning:
-            self._next_pruning = now + 600
-            retention = timedelta(days=self.settings.processed_events_retention_days)
-            pruned = prune_processed_events(self.service.database, retention)
-            if pruned:
-                log.info("forgot old processed event ids", count=pruned, retention_days=retention.days)
-        backlog = self.relay.outbox.backlog()
-        metrics.OUTBOX_BACKLOG.set(backlog)
-        limit = self.settings.outbox_backlog_limit
-        assignment = self.consumer.assignment()
-        if not self.backpressure and backlog > limit:
-            self.backpressure = True
-            self.consumer.pause(*assignment)
-            metrics.PAUSED.set(1)
-            metrics.PAUSES.labels("outbox_backlog").inc()
-            log.warning("outbox backlog over its limit: consumption paused", backlog=backlog, limit=limit)
-        elif self.backpressure and backlog <= limit // 2:
-            self.backpressure = False
-            self.consumer.resume(*(tp for tp in assignment if tp not in self.buffer_paused))
-            metrics.PAUSED.set(0)
-            log.info("outbox caught up: consumption resumed", backlog=backlog)
-        for tp in assignment:
-            highwater = self.consumer.highwater(tp)
-            if highwater is not None:
-                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
-                    max(0, highwater - self.consumer.position(tp)) + self.aligner.size(tp)
-                )
 
     def _quiet_needed(self, until_idle_s: float) -> float:
         """With only some partitions, wait long enough for a dead member's session to expire and its

@@ -42,7 +42,7 @@ def all_topics(settings: Settings) -> list[str]:
 
 def open_database(settings: Settings) -> Database:
     """Connect, check and migrate the state store."""
-    database = Database(settings.database_url, settings.db_retry_seconds)
+    database = Database(settings.database_url, settings.db_retry_seconds, settings.db_lock_timeout_ms)
     database.check()
     upgrade(database)
     database.on_retry = lambda exc: metrics.DB_RETRIES.inc()
@@ -109,6 +109,7 @@ def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     stop = stop or threading.Event()
     prepare_broker(settings, all_topics(settings))
     database = open_database(settings)
+    database.wait_forever, database.interrupt = True, stop  # a running service waits its database out
     policy = policy_from(settings)
     service = Service(settings, database, policy)
     relay = make_relay(settings, database)

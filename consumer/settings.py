@@ -101,7 +101,12 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the state store; unset means SQLite under VAR_DIR."
     )
     var_dir: Path = Field(Path("var"), description="Directory for SQLite state, the broker's log and pid files.")
-    db_retry_seconds: float = Field(60.0, ge=0, description="How long transient database errors are retried.")
+    db_retry_seconds: float = Field(
+        60.0, ge=0, description="How long transient database errors are retried (the service then waits on, not ready)."
+    )
+    db_lock_timeout_ms: int = Field(
+        5_000, ge=100, description="How long a statement waits for a lock before it is logged and retried."
+    )
     eoy_chunk_size: int = Field(2_000, ge=1, description="Students closed per End-of-Year transaction.")
     processed_events_retention_days: int = Field(
         60, ge=1, description="How long processed event ids are kept to recognise re-deliveries."

@@ -30,8 +30,7 @@ class OutboxStore:
             .order_by(o.id)
             .limit(limit)
         )
-        with self.database.engine.connect() as connection:
-            rows = connection.execute(query).all()
+        rows = self.database.run(lambda connection: connection.execute(query).all())
         return [
             PendingMessage(row.id, row.topic, row.key, row.value, [(n, v.encode()) for n, v in row.headers])
             for row in rows
@@ -54,11 +53,13 @@ class OutboxStore:
         self.database.run(lambda connection: connection.execute(statement))
 
     def backlog(self) -> int:
+        return self.head()[0]
+
+    def head(self) -> tuple[int, int | None]:
+        """How many rows wait to be published, and the id of the oldest."""
         o = t.outbox.c
-        with self.database.engine.connect() as connection:
-            return connection.execute(
-                select(func.count()).where(o.sent_at.is_(None), o.failed_at.is_(None))
-            ).scalar_one()
+        query = select(func.count(), func.min(o.id)).where(o.sent_at.is_(None), o.failed_at.is_(None))
+        return tuple(self.database.run(lambda connection: connection.execute(query).one()))
 
     def prune(self, retention: timedelta) -> int:
         cutoff = datetime.now(UTC) - retention
