@@ -216,3 +216,32 @@ def test_past_db_retry_seconds_the_service_waits_on_and_only_stopping_ends_the_w
         configure_logging()
         forwarder.close()
         database.dispose()
+
+
+def test_a_relay_whose_connections_broke_on_the_way_takes_its_lock_back_and_publishes_on(
+    make_settings, postgres_url, tmp_path
+):
+    forwarder = Forwarder("127.0.0.1", 5432)
+    parsed = urlsplit(postgres_url)
+    through = parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{forwarder.port}").geturl()
+    settings = make_settings(state_db_url=through, max_poll_records=100)
+    first, second = _waves(2)
+    publish(settings, settings.topic_enrollment_changed, first)
+    parts = assemble(make_settings(state_db_url=postgres_url))
+    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
+    try:
+        wait_for(lambda: _done(parts, WAVE), timeout_s=60, what="the first wave")
+        forwarder.cut()  # the server keeps the relay's old session, and with it the relay's lock
+        cut_at = time.monotonic()
+        publish(settings, settings.topic_enrollment_changed, second)
+        wait_for(lambda: _finished_or_exited(process, parts, 2 * WAVE), timeout_s=60, what="the second wave")
+        recovered_s = time.monotonic() - cut_at
+        assert process.poll() is None, f"the service must keep running: exited {process.poll()}"
+        assert kill(process, signal.SIGTERM) == 0
+    finally:
+        kill(process)
+        forwarder.close()
+        parts.close()
+    assert _exactly_once(settings, first + second) == (0, 0)
+    assert "lost connection: ending it" in (tmp_path / "run.log").read_text()
+    print(f"figures: connections cut on the client side, {2 * WAVE} events, recovered {recovered_s:.1f} s")

@@ -14,6 +14,7 @@ class Forwarder:
         self.port = free_port()
         self._listener: socket.socket | None = None
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
+        self._abandoned: set[socket.socket] = set()  # server sides left open by `cut`
         self._lock = threading.Lock()
         self.open()
 
@@ -35,12 +36,27 @@ class Forwarder:
             listener.close()
         with self._lock:
             pairs, self._pairs = self._pairs, set()
+            abandoned, self._abandoned = self._abandoned, set()
+        for sock in abandoned:
+            sock.close()
         for pair in pairs:
             for sock in pair:
                 with contextlib.suppress(OSError):
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
                     sock.shutdown(socket.SHUT_RDWR)  # a close alone would wait for the thread reading it
                 sock.close()
+
+    def cut(self) -> None:
+        """Reset every connection on the client's side only, as a broken network does: the server's side
+        stays open, and the server keeps those sessions (and their locks) as if their clients were there."""
+        with self._lock:
+            pairs, self._pairs = self._pairs, set()
+            self._abandoned |= {upstream for _, upstream in pairs}
+        for client, _ in pairs:
+            with contextlib.suppress(OSError):
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.shutdown(socket.SHUT_RDWR)
+            client.close()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -68,7 +84,10 @@ class Forwarder:
         finally:
             with self._lock:
                 self._pairs.discard(pair)
+                kept = self._abandoned
             for sock in pair:
+                if sock in kept:
+                    continue
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
