@@ -30,7 +30,9 @@ import time
 from pathlib import Path
 
 from consumer import loop as loop_module
+from consumer.housekeeping import Housekeeper
 from consumer.logs import configure_logging
+from consumer.rebalance import RebalanceListener
 from consumer.runtime import build
 from consumer.service import Service
 from consumer.settings import Settings
@@ -73,7 +75,7 @@ class Probe:
     def install(self) -> None:
         probe = self
         buffer, commit = loop_module.ConsumerLoop._buffer, loop_module.ConsumerLoop.commit
-        assigned = loop_module._Listener.on_partitions_assigned
+        assigned = RebalanceListener.on_partitions_assigned
         mark_sent = OutboxStore.mark_sent
         pending = OutboxStore.pending
         process = Service.process
@@ -85,9 +87,9 @@ class Probe:
                 probe.consumed += sum(len(records) for records in polled.values())
             return buffer(loop, polled)
 
-        def _commit(loop, only=None):
+        def _commit(loop, only=None, **kwargs):
             pending = bool(loop.pending_commit)
-            commit(loop, only)
+            commit(loop, only, **kwargs)
             if pending:
                 probe.last_commit_at = time.time()
 
@@ -125,7 +127,7 @@ class Probe:
 
             from producers.publisher import Publisher
 
-            for owner, name in ((loop_module.ConsumerLoop, "commit"), (loop_module.ConsumerLoop, "_housekeeping"),
+            for owner, name in ((loop_module.ConsumerLoop, "commit"), (Housekeeper, "run"),
                                 (kafka.KafkaConsumer, "poll"), (OutboxStore, "mark_sent"), (Publisher, "publish"),
                                 (loop_module.ConsumerLoop, "_process_released"), (OutboxStore, "backlog")):
                 probe.time_calls(owner, name)
@@ -133,7 +135,7 @@ class Probe:
         OutboxStore.pending = _pending
         loop_module.ConsumerLoop._buffer = _buffer
         loop_module.ConsumerLoop.commit = _commit
-        loop_module._Listener.on_partitions_assigned = _assigned
+        RebalanceListener.on_partitions_assigned = _assigned
         OutboxStore.mark_sent = _mark_sent
 
     def _gc(self, phase: str, info: dict) -> None:

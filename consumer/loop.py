@@ -5,7 +5,6 @@ import time
 
 import structlog
 from kafka import KafkaConsumer, TopicPartition
-from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from consumer import metrics
@@ -52,6 +51,7 @@ class ConsumerLoop:
         self.backpressure = False
         self.last_poll_ok = 0.0
         self.last_rebalance = 0.0
+        self.shutdown_deadline: float | None = None  # monotonic; set once shutdown begins
         self.housekeeper = Housekeeper(self)
         self._next_deadline_sweep = 0.0
 
@@ -158,7 +158,7 @@ class ConsumerLoop:
                 if not self.backpressure:
                     self.consumer.resume(tp)
 
-    def commit(self, only: set[TopicPartition] | None = None) -> None:
+    def commit(self, only: set[TopicPartition] | None = None, within_s: float | None = None) -> None:
         offsets = {
             tp: OffsetAndMetadata(offset, "", -1)
             for tp, offset in self.pending_commit.items()
@@ -167,11 +167,20 @@ class ConsumerLoop:
         if not offsets or self.consumer is None:
             return
         try:
-            self.consumer.commit(offsets)
+            wait_ms = self._kafka_wait_ms() if within_s is None else min(self._kafka_wait_ms(), int(within_s * 1000))
+            self.consumer.commit(offsets, timeout_ms=wait_ms)
             for tp in offsets:
                 self.pending_commit.pop(tp, None)
-        except KafkaError as exc:  # a rebalance: the next owner re-reads, and processed ids make it harmless
+        except Exception as exc:  # a rebalance or the broker away: re-read later, processed ids make it harmless
             log.warning("offset commit failed", error=f"{type(exc).__name__}: {exc}")
+
+    def _kafka_wait_ms(self) -> int:
+        """How long a blocking call to the broker may take: a request's timeout, or what is left of shutdown."""
+        if self.shutdown_deadline is None:  # half the shutdown timeout at most: a stop may come meanwhile
+            wait_s = min(self.settings.kafka_request_timeout_ms / 1000, self.settings.shutdown_timeout_s / 2)
+        else:
+            wait_s = self.shutdown_deadline - time.monotonic()
+        return int(max(0.1, wait_s) * 1000)
 
     def _quiet_needed(self, until_idle_s: float) -> float:
         """With only some partitions, wait long enough for a dead member's session to expire and its
@@ -199,15 +208,20 @@ class ConsumerLoop:
         return self.relay.outbox.backlog() == 0
 
     def _shutdown(self) -> None:
+        """Commit, drain the outbox and leave the group, all within SHUTDOWN_TIMEOUT_S: with the broker
+        away, what was not sent stays in the outbox for the next start."""
+        self.shutdown_deadline = time.monotonic() + self.settings.shutdown_timeout_s
         if self.consumer is None:
             return
+        budget = self.settings.shutdown_timeout_s
         try:
-            self.commit()
-            if not self.relay.drain(self.settings.shutdown_timeout_s):
+            self.commit(within_s=budget / 4)  # a broker that is away must not take the outbox's time
+            leaving = min(1.0, budget / 5)  # kept for the last commit and leaving the group
+            if not self.relay.drain(max(0.0, self.shutdown_deadline - leaving - time.monotonic())):
                 log.warning("shutdown: outbox not drained in time; it is kept and sent on the next start")
             self.commit()
         finally:
-            self.consumer.close()
+            self.consumer.close(autocommit=False, timeout_ms=self._kafka_wait_ms())
 
 
 def _segments(records: list[InputRecord]) -> list[list[InputRecord]]:

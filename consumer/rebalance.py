@@ -27,7 +27,8 @@ class RebalanceListener(ConsumerRebalanceListener):
     def on_partitions_revoked(self, revoked):
         loop = self.loop
         loop.last_rebalance = time.monotonic()
-        loop.commit(only=set(revoked))
+        if loop.shutdown_deadline is None:  # when closing, the loop has committed (and may not block here)
+            loop.commit(only=set(revoked))
         for tp in revoked:
             first = loop.aligner.first_offset(tp)
             if first is not None:

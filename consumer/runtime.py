@@ -1,6 +1,7 @@
 """Wiring the service from settings: database, migrations, publisher, outbox relay, consumer loop, health."""
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -89,7 +90,11 @@ class Runtime:
             return self.loop.run(until_idle_s)
         finally:
             self.relay.stop()
-            self.relay.join(timeout=10)
+            deadline = self.loop.shutdown_deadline or time.monotonic()
+            self.relay.join(timeout=max(0.0, deadline - time.monotonic()))
+            if self.relay.is_alive():  # blocked on a broker that is away: its unsent rows stay in the outbox
+                log.warning("shutdown: the outbox relay is still waiting for the broker; leaving it")
+                self.relay.publisher.close(timeout_s=0)
             if self.health is not None:
                 self.health.stop()
             self.database.dispose()
