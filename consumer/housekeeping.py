@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from consumer import metrics
-from consumer.kafka_compat import last_heard_from_coordinator
 from consumer.store.retention import prune_processed_events
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ class Housekeeper:
         # what /readyz reports on (monotonic times; None: not the case)
         self.outbox_stalled_since: float | None = None
         self.unassigned_since: float | None = time.monotonic()
-        self.coordinator_heard: float | None = None
         self._outbox_head: int | None = None
 
     def due(self) -> None:
@@ -49,7 +47,6 @@ class Housekeeper:
         metrics.OUTBOX_BACKLOG.set(backlog)
         assignment = loop.consumer.assignment()
         self.unassigned_since = None if assignment else self.unassigned_since or now
-        self.coordinator_heard = last_heard_from_coordinator(loop.consumer)
         self._backpressure(backlog, assignment)
         for tp in assignment:
             highwater = loop.consumer.highwater(tp)

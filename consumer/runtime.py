@@ -14,6 +14,7 @@ from consumer.end_of_year import EndOfYearRunner
 from consumer.health import HealthServer
 from consumer.kafka_options import producer_options
 from consumer.loop import ConsumerLoop
+from consumer.readiness import Readiness
 from consumer.service import Service
 from consumer.settings import Settings
 from consumer.store.database import Database
@@ -99,16 +100,6 @@ class Runtime:
                 self.health.stop()
             self.database.dispose()
 
-    def readiness(self) -> dict[str, str | None]:
-        try:
-            self.database.check()
-            database = None
-        except Exception as exc:
-            database = str(exc)
-        stale = self.loop.last_poll_ok == 0 or self.relay.last_error is not None
-        broker = (self.relay.last_error or "consumer has not polled yet") if stale else None
-        return {"database": database, "broker": broker}
-
 
 def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     stop = stop or threading.Event()
@@ -123,5 +114,7 @@ def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     loop = ConsumerLoop(settings, service, end_of_year, relay, stop)
     runtime = Runtime(settings, database, relay, loop, stop)
     if settings.metrics_port:
-        runtime.health = HealthServer(settings.metrics_host, settings.metrics_port, runtime.readiness).start()
+        runtime.health = HealthServer(
+            settings.metrics_host, settings.metrics_port, Readiness(runtime), settings.metrics_max_connections
+        ).start()
     return runtime

@@ -135,7 +135,19 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz; 0 turns them off."
     )
-    metrics_host: str = Field("0.0.0.0", description="Address of the metrics endpoint.")
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address of the metrics endpoint (0.0.0.0: every interface, as in a container)."
+    )
+    metrics_max_connections: int = Field(8, ge=1, description="Connections the metrics endpoint serves at once.")
+    readiness_failure_s: float = Field(
+        30.0, gt=0, description="How long the database or the broker may fail before /readyz says not ready."
+    )
+    readiness_outbox_stall_s: float = Field(
+        60.0, gt=0, description="How long the outbox may hold rows without sending one before /readyz says not ready."
+    )
+    readiness_unassigned_s: float = Field(
+        60.0, gt=0, description="How long the consumer may have no partitions before /readyz says not ready."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto: readable on a terminal, JSON otherwise."

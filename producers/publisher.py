@@ -1,6 +1,7 @@
 """Publishing records with an idempotent producer, retried with tenacity, replacing a producer gone fatal."""
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,6 +98,8 @@ class Publisher:
         self._producer: KafkaProducer | None = None
         self._prepared = False
         self.replacements = 0
+        self.failing_since: float | None = None  # monotonic time of the first failed attempt since a success
+        self.last_error: str | None = None
 
     def publish(
         self,
@@ -114,6 +117,7 @@ class Publisher:
 
         def settled(count: int, rejected: list[tuple[int, BaseException]]) -> None:
             nonlocal remaining, offset
+            self.failing_since = self.last_error = None
             for index, error in rejected:
                 on_rejected(offset + index, error)
             on_acknowledged(count)
@@ -220,6 +224,8 @@ class Publisher:
     def _before_sleep(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         cause = exc.cause if isinstance(exc, PublishError) else exc
+        self.failing_since = self.failing_since or time.monotonic()
+        self.last_error = f"{type(cause).__name__}: {cause}"
         log.warning(
             "publish failed, retrying",
             attempt=state.attempt_number,

@@ -1,6 +1,8 @@
 """Consumption pauses while the outbox backlog is over its limit; operators can see health and metrics."""
 
+import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import date
@@ -12,6 +14,7 @@ from consumer.end_of_year import EndOfYearRunner
 from consumer.errors import PortInUse
 from consumer.health import HealthServer
 from consumer.loop import ConsumerLoop
+from consumer.settings import Settings
 from consumer.store import tables
 from tests.support.events import asn, exited
 from tests.support.kafka import free_port
@@ -74,12 +77,32 @@ def test_health_readiness_and_metrics_are_served_while_the_service_runs(make_set
     assert 'pasi_events_processed_total{event_type="SchoolEnrolmentExited"}' in body
 
 
-def test_readiness_names_what_is_not_ready():
-    server = HealthServer("127.0.0.1", 0, lambda: {"database": None, "broker": "consumer has not polled yet"}).start()
+def test_readiness_names_what_is_not_ready_and_no_more():
+    detail = "connection to server at 10.1.2.3, user pasi: FATAL [SQL: SELECT 1] psycopg.OperationalError"
+    server = HealthServer("127.0.0.1", 0, lambda: {"database": detail, "broker": None}).start()
     try:
-        assert _get(server.port, "/readyz") == (503, "broker: consumer has not polled yet\n")
+        assert _get(server.port, "/readyz") == (503, "not ready: database\n")
     finally:
         server.stop()
+
+
+def test_the_endpoints_serve_a_bounded_number_of_connections_at_once():
+    server = HealthServer("127.0.0.1", 0, dict, max_connections=4, idle_timeout_s=1).start()
+    threads = threading.active_count()
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(40)]
+    try:
+        wait_for(lambda: threading.active_count() >= threads + 4, timeout_s=5, what="the first four served")
+        time.sleep(0.3)  # the other 36 have had the time to start threads, were there no bound
+        assert threading.active_count() <= threads + 4
+    finally:
+        for connection in idle:
+            connection.close()
+    assert wait_for(lambda: _get(server.port, "/healthz") == (200, "ok\n"), timeout_s=10, what="served again")
+    server.stop()
+
+
+def test_the_endpoints_listen_on_this_host_only_unless_told():
+    assert Settings(_env_file=None).metrics_host == "127.0.0.1"
 
 
 def test_a_metrics_port_in_use_is_refused_with_a_fix():
