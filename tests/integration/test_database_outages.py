@@ -1,6 +1,7 @@
 """A database that drops, refuses or locks out the service is waited out: it keeps running, losing and
 duplicating nothing."""
 
+import contextlib
 import io
 import signal
 import sqlite3
@@ -8,7 +9,7 @@ import threading
 import time
 from collections import Counter
 from datetime import date
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import psycopg
 from sqlalchemy import text
@@ -49,6 +50,32 @@ def _finished_or_exited(process, parts, total: int) -> bool:
     return process.poll() is not None or _done(parts, total)
 
 
+def _carries_on(process, parts, since: float) -> float:
+    """Both waves processed and published, the service still running and stopping cleanly; returns the
+    seconds that took from `since` (the end of the fault)."""
+    wait_for(lambda: _finished_or_exited(process, parts, 2 * WAVE), timeout_s=90, what="every event processed")
+    took = time.monotonic() - since
+    assert process.poll() is None, f"the service must keep running: exited {process.poll()}"
+    assert kill(process, signal.SIGTERM) == 0
+    return took
+
+
+@contextlib.contextmanager
+def _service(settings, observer_url: str, tmp_path):
+    """The service as a `run` subprocess, the first wave published; yields (process, parts, second wave).
+    `parts` watch the database at `observer_url`. Afterwards, every sync is on its topic exactly once."""
+    first, second = _waves(2)
+    publish(settings, settings.topic_enrollment_changed, first)
+    parts = assemble(settings.model_copy(update={"state_db_url": observer_url}))
+    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
+    try:
+        yield process, parts, second
+    finally:
+        kill(process)
+        parts.close()
+    assert _exactly_once(settings, first + second) == (0, 0)
+
+
 def _terminate_while_busy(url: str, application_name: str) -> int:
     """Terminate the service's connections while its statements wait on a locked outbox: they are then in
     the middle of a query (an idle pooled connection would just be replaced on its next checkout)."""
@@ -72,11 +99,7 @@ def test_postgresql_connections_terminated_again_and_again_are_reopened_and_noth
 ):
     name = f"pasi-{unique}"
     settings = make_settings(state_db_url=_with_application_name(postgres_url, name), max_poll_records=100)
-    first, second = _waves(2)
-    publish(settings, settings.topic_enrollment_changed, first)
-    parts = assemble(make_settings(state_db_url=postgres_url))
-    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
-    try:
+    with _service(settings, postgres_url, tmp_path) as (process, parts, second):
         wait_for(lambda: parts.count(tables.processed_events) >= 100, timeout_s=60, what="processing to start")
         terminated = 0
         for round_ in range(ROUNDS):
@@ -84,31 +107,18 @@ def test_postgresql_connections_terminated_again_and_again_are_reopened_and_noth
                 publish(settings, settings.topic_enrollment_changed, second)
             terminated += _terminate_while_busy(postgres_url, name)
             time.sleep(0.5)
-        last_fault = time.monotonic()
-        wait_for(lambda: _finished_or_exited(process, parts, 2 * WAVE), timeout_s=90, what="every event processed")
-        recovered_s = time.monotonic() - last_fault
-        assert process.poll() is None, f"the service must keep running: exited {process.poll()}"
+        recovered_s = _carries_on(process, parts, since=time.monotonic())
         assert terminated >= ROUNDS
-        assert kill(process, signal.SIGTERM) == 0
-    finally:
-        kill(process)
-        parts.close()
-    assert _exactly_once(settings, first + second) == (0, 0)
     print(f"figures: {terminated} connections terminated in {ROUNDS} rounds, {2 * WAVE} events, "
           f"recovered {recovered_s:.1f} s")
 
 
 def test_a_database_refusing_connections_for_four_seconds_is_waited_out(make_settings, postgres_url, tmp_path):
     forwarder = Forwarder("127.0.0.1", 5432)
-    parsed = urlsplit(postgres_url)
-    through = parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{forwarder.port}").geturl()
     # one group-deadline sweep only: its retries would absorb the outage before the housekeeping's queries meet it
-    settings = make_settings(state_db_url=through, max_poll_records=100, deadline_sweep_interval_ms=3_600_000)
-    first, second = _waves(2)
-    publish(settings, settings.topic_enrollment_changed, first)
-    parts = assemble(make_settings(state_db_url=postgres_url))
-    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
-    try:
+    settings = make_settings(state_db_url=forwarder.url_for(postgres_url), max_poll_records=100,
+                             deadline_sweep_interval_ms=3_600_000)
+    with _service(settings, postgres_url, tmp_path) as (process, parts, second):
         wait_for(lambda: _done(parts, WAVE), timeout_s=60, what="the first wave")
         time.sleep(1.0)  # idle by now: its one deadline sweep (which retries on its own) is done
         forwarder.close()
@@ -118,18 +128,43 @@ def test_a_database_refusing_connections_for_four_seconds_is_waited_out(make_set
         time.sleep(max(0.0, 4.0 - (time.monotonic() - closed)))  # then events arrive during it
         assert process.poll() is None, "the service must wait the outage out"
         forwarder.open()
-        reopened = time.monotonic()
-        wait_for(lambda: _finished_or_exited(process, parts, 2 * WAVE), timeout_s=90, what="every event processed")
-        recovered_s = time.monotonic() - reopened
-        assert process.poll() is None, f"the service must keep running: exited {process.poll()}"
-        assert kill(process, signal.SIGTERM) == 0
-    finally:
-        kill(process)
-        forwarder.close()
-        parts.close()
-    assert _exactly_once(settings, first + second) == (0, 0)
+        recovered_s = _carries_on(process, parts, since=time.monotonic())
+    forwarder.close()
     assert "database error, retrying" in (tmp_path / "run.log").read_text()
     print(f"figures: database refused connections 4 s, {2 * WAVE} events, recovered {recovered_s:.1f} s after")
+
+
+def test_a_relay_whose_connections_broke_on_the_way_takes_its_lock_back_and_publishes_on(
+    make_settings, postgres_url, tmp_path
+):
+    forwarder = Forwarder("127.0.0.1", 5432)
+    settings = make_settings(state_db_url=forwarder.url_for(postgres_url), max_poll_records=100)
+    with _service(settings, postgres_url, tmp_path) as (process, parts, second):
+        wait_for(lambda: _done(parts, WAVE), timeout_s=60, what="the first wave")
+        forwarder.cut()  # the server keeps the relay's old session, and with it the relay's lock
+        cut_at = time.monotonic()
+        publish(settings, settings.topic_enrollment_changed, second)
+        recovered_s = _carries_on(process, parts, since=cut_at)
+    forwarder.close()
+    assert "lost connection: ending it" in (tmp_path / "run.log").read_text()
+    print(f"figures: connections cut on the client side, {2 * WAVE} events, recovered {recovered_s:.1f} s")
+
+
+def test_a_table_locked_for_long_is_logged_while_waited_for(make_settings, db_url, tmp_path):
+    settings = make_settings(state_db_url=db_url, db_lock_timeout_ms=1000)
+    with _service(settings, db_url, tmp_path) as (process, parts, second):
+        wait_for(lambda: _done(parts, WAVE), timeout_s=60, what="the first wave")
+        locked = threading.Event()
+        holder = threading.Thread(target=_hold_lock, args=(db_url, 6.0, locked))
+        holder.start()
+        locked.wait(10)
+        publish(settings, settings.topic_enrollment_changed, second)
+        wait_for(lambda: "lock" in _retries(tmp_path / "run.log"), timeout_s=5, what="the wait to be logged")
+        holder.join()
+        recovered_s = _carries_on(process, parts, since=time.monotonic())
+    logged = _retries(tmp_path / "run.log").count("\n") + 1
+    print(f"figures: outbox locked 6 s, {2 * WAVE} events, {logged} retries logged, "
+          f"caught up {recovered_s:.1f} s after")
 
 
 def _hold_lock(url: str, seconds: float, locked: threading.Event) -> None:
@@ -146,41 +181,13 @@ def _hold_lock(url: str, seconds: float, locked: threading.Event) -> None:
     connection.close()
 
 
-def test_a_table_locked_for_long_is_logged_while_waited_for(make_settings, db_url, tmp_path):
-    settings = make_settings(state_db_url=db_url, db_lock_timeout_ms=1000)
-    first, second = _waves(2)
-    publish(settings, settings.topic_enrollment_changed, first)
-    parts = assemble(settings)
-    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
-    try:
-        wait_for(lambda: _done(parts, WAVE), timeout_s=60, what="the first wave")
-        locked = threading.Event()
-        holder = threading.Thread(target=_hold_lock, args=(db_url, 6.0, locked))
-        holder.start()
-        locked.wait(10)
-        publish(settings, settings.topic_enrollment_changed, second)
-        wait_for(lambda: "lock" in _retries(tmp_path / "run.log"), timeout_s=5, what="the wait to be logged")
-        holder.join()
-        wait_for(lambda: _finished_or_exited(process, parts, 2 * WAVE), timeout_s=60, what="the second wave")
-        assert process.poll() is None
-        assert kill(process, signal.SIGTERM) == 0
-    finally:
-        kill(process)
-        parts.close()
-    assert _exactly_once(settings, first + second) == (0, 0)
-
-
 def _retries(log_path) -> str:
     return "\n".join(line for line in log_path.read_text().splitlines() if "database error, retrying" in line).lower()
 
 
 def test_past_db_retry_seconds_the_service_waits_on_and_only_stopping_ends_the_wait(make_settings, postgres_url):
     forwarder = Forwarder("127.0.0.1", 5432)
-    parsed = urlsplit(postgres_url)
-    settings = make_settings(
-        state_db_url=parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{forwarder.port}").geturl(),
-        db_retry_seconds=0.5,
-    )
+    settings = make_settings(state_db_url=forwarder.url_for(postgres_url), db_retry_seconds=0.5)
     database = open_database(settings)
     database.wait_forever = True
     log = io.StringIO()
@@ -216,32 +223,3 @@ def test_past_db_retry_seconds_the_service_waits_on_and_only_stopping_ends_the_w
         configure_logging()
         forwarder.close()
         database.dispose()
-
-
-def test_a_relay_whose_connections_broke_on_the_way_takes_its_lock_back_and_publishes_on(
-    make_settings, postgres_url, tmp_path
-):
-    forwarder = Forwarder("127.0.0.1", 5432)
-    parsed = urlsplit(postgres_url)
-    through = parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{forwarder.port}").geturl()
-    settings = make_settings(state_db_url=through, max_poll_records=100)
-    first, second = _waves(2)
-    publish(settings, settings.topic_enrollment_changed, first)
-    parts = assemble(make_settings(state_db_url=postgres_url))
-    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
-    try:
-        wait_for(lambda: _done(parts, WAVE), timeout_s=60, what="the first wave")
-        forwarder.cut()  # the server keeps the relay's old session, and with it the relay's lock
-        cut_at = time.monotonic()
-        publish(settings, settings.topic_enrollment_changed, second)
-        wait_for(lambda: _finished_or_exited(process, parts, 2 * WAVE), timeout_s=60, what="the second wave")
-        recovered_s = time.monotonic() - cut_at
-        assert process.poll() is None, f"the service must keep running: exited {process.poll()}"
-        assert kill(process, signal.SIGTERM) == 0
-    finally:
-        kill(process)
-        forwarder.close()
-        parts.close()
-    assert _exactly_once(settings, first + second) == (0, 0)
-    assert "lost connection: ending it" in (tmp_path / "run.log").read_text()
-    print(f"figures: connections cut on the client side, {2 * WAVE} events, recovered {recovered_s:.1f} s")

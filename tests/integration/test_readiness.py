@@ -3,30 +3,20 @@
 import contextlib
 import fcntl
 import time
-import urllib.error
-import urllib.request
 from datetime import date
-from urllib.parse import urlsplit
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 from tests.support.events import asn, exited
 from tests.support.forwarder import Forwarder
+from tests.support.http import get as _get
 from tests.support.kafka import free_port
 from tests.support.running import ServiceThread, publish
 from tests.support.service_parts import assemble
 from tests.support.waiting import wait_for
 
 THRESHOLDS = dict(readiness_failure_s=2, readiness_outbox_stall_s=2, readiness_unassigned_s=30)
-
-
-def _get(port: int, path: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def _served(settings, **overrides):
@@ -90,9 +80,7 @@ def test_an_outbox_that_does_not_advance_makes_the_service_not_ready(make_settin
 
 def test_a_database_outage_makes_the_service_not_ready_and_its_end_ready_again(make_settings, postgres_url):
     forwarder = Forwarder("127.0.0.1", 5432)
-    parsed = urlsplit(postgres_url)
-    through = parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{forwarder.port}").geturl()
-    port, settings = _served(make_settings, state_db_url=through)
+    port, settings = _served(make_settings, state_db_url=forwarder.url_for(postgres_url))
     try:
         with ServiceThread(settings):
             wait_for(lambda: _get(port, "/readyz")[0] == 200, timeout_s=30, what="readiness")

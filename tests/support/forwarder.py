@@ -4,6 +4,7 @@ import contextlib
 import socket
 import struct
 import threading
+from urllib.parse import urlsplit
 
 from tests.support.kafka import free_port
 
@@ -17,6 +18,12 @@ class Forwarder:
         self._abandoned: set[socket.socket] = set()  # server sides left open by `cut`
         self._lock = threading.Lock()
         self.open()
+
+    def url_for(self, url: str) -> str:
+        """`url` (a database URL to the target) through this forwarder."""
+        parsed = urlsplit(url)
+        user = f"{parsed.username}@" if parsed.username else ""
+        return parsed._replace(netloc=f"{user}127.0.0.1:{self.port}").geturl()
 
     def open(self) -> None:
         """Listen again on the same port."""
