@@ -66,6 +66,18 @@ class Database:
         if not retry:
             with self.engine.begin() as connection:
                 return work(connection)
+
+        def transaction() -> T:
+            with self.engine.begin() as connection:
+                return work(connection)
+
+        return self._retrying(transaction)
+
+    def connect(self) -> Connection:
+        """A connection of the caller's own (e.g. to hold a session lock), reached with `run`'s retries."""
+        return self._retrying(self.engine.connect)
+
+    def _retrying(self, call: Callable[[], T]) -> T:
         retrying = Retrying(
             retry=retry_if_exception(transient),
             wait=wait_exponential(multiplier=0.05, max=2.0) + wait_random(0, 0.05),
@@ -75,9 +87,7 @@ class Database:
             reraise=True,
         )
         try:
-            for attempt in retrying:
-                with attempt, self.engine.begin() as connection:
-                    result = work(connection)
+            result = retrying(call)
         except Exception as exc:
             if self.interrupt.is_set() and transient(exc):
                 raise Interrupted(f"stopped while waiting for the database: {str(exc).splitlines()[0]}") from exc

@@ -87,7 +87,7 @@ class OutboxStore:
                 return True
             except Exception:
                 self._drop_lock_connection()
-        connection = self.database.engine.connect()
+        connection = self.database.connect()
         try:
             got = self._acquire(connection)
         except Exception:
