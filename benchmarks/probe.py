@@ -29,10 +29,9 @@ import threading
 import time
 from pathlib import Path
 
+from consumer import housekeeping, rebalance
 from consumer import loop as loop_module
-from consumer.housekeeping import Housekeeper
 from consumer.logs import configure_logging
-from consumer.rebalance import RebalanceListener
 from consumer.runtime import build
 from consumer.service import Service
 from consumer.settings import Settings
@@ -75,7 +74,7 @@ class Probe:
     def install(self) -> None:
         probe = self
         buffer, commit = loop_module.ConsumerLoop._buffer, loop_module.ConsumerLoop.commit
-        assigned = RebalanceListener.on_partitions_assigned
+        assigned = rebalance.RebalanceListener.on_partitions_assigned
         mark_sent = OutboxStore.mark_sent
         pending = OutboxStore.pending
         process = Service.process
@@ -127,7 +126,7 @@ class Probe:
 
             from producers.publisher import Publisher
 
-            for owner, name in ((loop_module.ConsumerLoop, "commit"), (Housekeeper, "run"),
+            for owner, name in ((loop_module.ConsumerLoop, "commit"), (housekeeping.Housekeeper, "run"),
                                 (kafka.KafkaConsumer, "poll"), (OutboxStore, "mark_sent"), (Publisher, "publish"),
                                 (loop_module.ConsumerLoop, "_process_released"), (OutboxStore, "backlog")):
                 probe.time_calls(owner, name)
@@ -135,7 +134,7 @@ class Probe:
         OutboxStore.pending = _pending
         loop_module.ConsumerLoop._buffer = _buffer
         loop_module.ConsumerLoop.commit = _commit
-        RebalanceListener.on_partitions_assigned = _assigned
+        rebalance.RebalanceListener.on_partitions_assigned = _assigned
         OutboxStore.mark_sent = _mark_sent
 
     def _gc(self, phase: str, info: dict) -> None:
