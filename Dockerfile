@@ -18,7 +18,7 @@ WORKDIR /home/pasi
 EXPOSE 9464
 # slim has no curl; follows METRICS_PORT when it is changed.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://localhost:%s/healthz' % os.environ.get('METRICS_PORT', '9464'), timeout=4)"
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('METRICS_PORT', '9464'), timeout=4)"
 
 ENTRYPOINT ["pasi-concurrent"]
 CMD ["run"]

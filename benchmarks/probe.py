@@ -29,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from consumer import housekeeping, rebalance
 from consumer import loop as loop_module
 from consumer.logs import configure_logging
 from consumer.runtime import build
@@ -73,7 +74,7 @@ class Probe:
     def install(self) -> None:
         probe = self
         buffer, commit = loop_module.ConsumerLoop._buffer, loop_module.ConsumerLoop.commit
-        assigned = loop_module._Listener.on_partitions_assigned
+        assigned = rebalance.RebalanceListener.on_partitions_assigned
         mark_sent = OutboxStore.mark_sent
         pending = OutboxStore.pending
         process = Service.process
@@ -85,9 +86,9 @@ class Probe:
                 probe.consumed += sum(len(records) for records in polled.values())
             return buffer(loop, polled)
 
-        def _commit(loop, only=None):
+        def _commit(loop, only=None, **kwargs):
             pending = bool(loop.pending_commit)
-            commit(loop, only)
+            commit(loop, only, **kwargs)
             if pending:
                 probe.last_commit_at = time.time()
 
@@ -125,7 +126,7 @@ class Probe:
 
             from producers.publisher import Publisher
 
-            for owner, name in ((loop_module.ConsumerLoop, "commit"), (loop_module.ConsumerLoop, "_housekeeping"),
+            for owner, name in ((loop_module.ConsumerLoop, "commit"), (housekeeping.Housekeeper, "run"),
                                 (kafka.KafkaConsumer, "poll"), (OutboxStore, "mark_sent"), (Publisher, "publish"),
                                 (loop_module.ConsumerLoop, "_process_released"), (OutboxStore, "backlog")):
                 probe.time_calls(owner, name)
@@ -133,7 +134,7 @@ class Probe:
         OutboxStore.pending = _pending
         loop_module.ConsumerLoop._buffer = _buffer
         loop_module.ConsumerLoop.commit = _commit
-        loop_module._Listener.on_partitions_assigned = _assigned
+        rebalance.RebalanceListener.on_partitions_assigned = _assigned
         OutboxStore.mark_sent = _mark_sent
 
     def _gc(self, phase: str, info: dict) -> None:

@@ -51,6 +51,10 @@ DEAD_LETTER_HEADERS = {
     "source.offset": "Its offset, in decimal.",
     "failed_at": "When it was dead-lettered (ISO 8601, UTC).",
 }
+TRUNCATION_HEADERS = {  # only on a record too large to publish whole with its headers
+    "error.truncated": "The original value's size in bytes, when the value is only its beginning.",
+    "error.truncated_key": "The original key's size in bytes, when the key is only its beginning.",
+}
 HEADER_FORMATS = {
     "source.partition": {"pattern": "^[0-9]+$"},
     "source.offset": {"pattern": "^[0-9]+$"},
@@ -207,8 +211,11 @@ def dead_letter_message() -> dict[str, Any]:
             "Fix the cause, then `pasi-concurrent dlq replay TOPIC` re-publishes dead letters to source.topic."
         ),
         "contentType": CONTENT_TYPE,
-        "headers": string_headers(DEAD_LETTER_HEADERS),
-        "payload": {"type": "string", "format": "binary", "description": "The original record's value, unchanged."},
+        "headers": string_headers(DEAD_LETTER_HEADERS, optional=TRUNCATION_HEADERS),
+        "payload": {
+            "type": "string", "format": "binary",
+            "description": "The original record's value, unchanged (its beginning when error.truncated is set).",
+        },
         "bindings": {
             "kafka": {
                 "key": {"type": "string", "description": "The original record's key, unchanged."},
@@ -218,14 +225,14 @@ def dead_letter_message() -> dict[str, Any]:
     }
 
 
-def string_headers(descriptions: dict[str, str]) -> dict[str, Any]:
+def string_headers(descriptions: dict[str, str], optional: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "type": "object",
         "description": "Kafka record headers, each UTF-8 text.",
         "required": list(descriptions),
         "properties": {
             name: {"type": "string", **HEADER_FORMATS.get(name, {}), "description": text}
-            for name, text in descriptions.items()
+            for name, text in (descriptions | (optional or {})).items()
         },
     }
 

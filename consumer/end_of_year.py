@@ -2,7 +2,6 @@
 
 import threading
 import time
-from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy.engine import Connection
@@ -12,19 +11,17 @@ from consumer.batch_stats import BatchStats
 from consumer.batch_stats import count as _count
 from consumer.domain.policy import Policy
 from consumer.domain.rules import close_student_for_year
+from consumer.encoder import OutputEncoder
 from consumer.store import end_of_year as runs
 from consumer.store import loader, writer
 from consumer.store.database import Database
 from consumer.store.outbox import OutboxStore
 
-if TYPE_CHECKING:
-    from consumer.service import OutputEncoder
-
 log = structlog.get_logger(__name__)
 
 
 class EndOfYearRunner:
-    def __init__(self, database: Database, policy: Policy, encoder: "OutputEncoder", chunk_size: int = 2_000):
+    def __init__(self, database: Database, policy: Policy, encoder: OutputEncoder, chunk_size: int = 2_000):
         self.database = database
         self.policy = policy
         self.encoder = encoder

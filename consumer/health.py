@@ -1,4 +1,4 @@
-"""The HTTP endpoint for operators: /metrics (Prometheus), /healthz (alive), /readyz (broker and database)."""
+"""The HTTP endpoint for operators: /metrics (Prometheus), /healthz (alive), /readyz (broker, database, outbox)."""
 
 import threading
 from collections.abc import Callable
@@ -9,19 +9,52 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from consumer.errors import PortInUse
 
 
-class HealthServer:
-    def __init__(self, host: str, port: int, readiness: Callable[[], dict[str, str | None]]):
-        """`readiness()` maps each dependency to None when fine, or to what is wrong."""
-        self.readiness = readiness
-        handler = self._handler()
+class _BoundedServer(ThreadingHTTPServer):
+    """At most `slots` connections are served at once; more are closed at once, unread."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, slots: int):
+        self.slots = threading.BoundedSemaphore(slots)
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
         try:
-            self.server = ThreadingHTTPServer((host, port), handler)
+            super().process_request(request, client_address)
+        except Exception:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
+class HealthServer:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        readiness: Callable[[], dict[str, str | None]],
+        max_connections: int = 8,
+        idle_timeout_s: float = 5.0,
+    ):
+        """`readiness()` maps each dependency to None when fine, or to what is wrong (for the log only:
+        /readyz names what is not ready and no more, since the reasons may hold hosts, users or SQL)."""
+        self.readiness = readiness
+        handler = self._handler(idle_timeout_s)
+        try:
+            self.server = _BoundedServer((host, port), handler, max_connections)
         except OSError as exc:
             raise PortInUse(
                 f"cannot serve metrics on {host}:{port} ({exc.strerror}); "
                 "set METRICS_PORT to a free port, or 0 to turn it off"
             ) from None
-        self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="health", daemon=True)
 
     @property
@@ -36,20 +69,21 @@ class HealthServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def _handler(self):
+    def _handler(self, idle_timeout_s: float):
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = idle_timeout_s  # a connection that sends nothing gives its slot back
+
             def do_GET(self):  # noqa: N802 - the standard library's name
                 if self.path == "/metrics":
                     self._send(200, generate_latest(), CONTENT_TYPE_LATEST)
                 elif self.path == "/healthz":
                     self._send(200, b"ok\n")
                 elif self.path == "/readyz":
-                    problems = {name: why for name, why in outer.readiness().items() if why}
-                    if problems:
-                        body = "".join(f"{name}: {why}\n" for name, why in sorted(problems.items()))
-                        self._send(503, body.encode())
+                    failing = sorted(name for name, why in outer.readiness().items() if why)
+                    if failing:
+                        self._send(503, f"not ready: {', '.join(failing)}\n".encode())
                     else:
                         self._send(200, b"ready\n")
                 else:

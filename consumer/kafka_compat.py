@@ -1,4 +1,6 @@
-"""A work-around for a kafka-python 3.0.12 bug that stops a resumed partition for good.
+"""Reaching into kafka-python 3.0.12 where its API falls short: a bug work-around, and group heartbeats.
+
+A work-around for a kafka-python 3.0.12 bug that stops a resumed partition for good.
 
 The fetcher parks the records it had fetched for a partition that was then paused (KAFKA-7548) and
 puts them back in line on a later poll, but only while its in-line slot is `None`. Once a batch has
@@ -30,3 +32,13 @@ def release_parked_records(consumer: KafkaConsumer) -> bool:
         return False
     fetcher._next_partition_records = None
     return True
+
+
+def last_heard_from_coordinator(consumer: KafkaConsumer) -> float | None:
+    """The monotonic time of the group coordinator's last heartbeat answer (or of the last (re)join),
+    None when unknown: how long the broker has been silent, which poll() alone does not tell."""
+    heartbeat = getattr(getattr(consumer, "_coordinator", None), "heartbeat", None)
+    if heartbeat is None:
+        return None
+    heard = max(getattr(heartbeat, "last_receive", float("-inf")), getattr(heartbeat, "last_reset", float("-inf")))
+    return heard if heard != float("-inf") else None

@@ -41,6 +41,8 @@ def consumer_options(settings: Settings, group_id: str | None) -> dict[str, Any]
         "max_poll_interval_ms": settings.max_poll_interval_ms,
         "max_poll_records": settings.max_poll_records,
         "fetch_max_wait_ms": settings.fetch_max_wait_ms,
+        "max_partition_fetch_bytes": settings.kafka_max_partition_fetch_bytes,
+        "fetch_max_bytes": settings.kafka_fetch_max_bytes,
     }
 
 
@@ -53,4 +55,5 @@ def producer_options(settings: Settings) -> dict[str, Any]:
         "compression_type": None if settings.producer_compression == "none" else settings.producer_compression,
         "max_block_ms": settings.kafka_request_timeout_ms,
         "delivery_timeout_ms": settings.kafka_delivery_timeout_ms,
+        "max_request_size": settings.kafka_max_request_size,
     }

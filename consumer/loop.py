@@ -2,73 +2,30 @@
 
 import threading
 import time
-from datetime import timedelta
 
 import structlog
 from kafka import KafkaConsumer, TopicPartition
-from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from consumer import metrics
 from consumer.alignment import EventTimeAligner
 from consumer.codecs import codec_for
 from consumer.end_of_year import EndOfYearRunner
+from consumer.housekeeping import Housekeeper
 from consumer.kafka_compat import release_parked_records
 from consumer.kafka_options import consumer_options
 from consumer.partition_status import PartitionStatus
+from consumer.rebalance import RebalanceListener
 from consumer.registry_wait import RegistryHold
 from consumer.service import Service
 from consumer.settings import Settings
-from consumer.store.retention import prune_processed_events
+from consumer.store.database import Interrupted
 from producers.relay import OutboxRelay
 from schemas.codec import MessageCodec
 from schemas.events import EventBase
 from schemas.term_closed import TermClosed
 
 log = structlog.get_logger(__name__)
-
-
-class _Listener(ConsumerRebalanceListener):
-    """Commits what was processed before giving partitions up, and never skips what was only buffered.
-
-    kafka-python keeps the fetch position of a partition assigned both before and after a rebalance,
-    so records fetched but not yet processed would be skipped: the listener seeks back to them.
-    """
-
-    def __init__(self, loop: "ConsumerLoop"):
-        self.loop = loop
-        self.rewind: dict[TopicPartition, int] = {}
-
-    def on_partitions_revoked(self, revoked):
-        loop = self.loop
-        loop.last_rebalance = time.monotonic()
-        loop.commit(only=set(revoked))
-        for tp in revoked:
-            first = loop.aligner.first_offset(tp)
-            if first is not None:
-                self.rewind[tp] = first
-        loop.aligner.revoke(revoked)
-        loop.registry_hold.forget(revoked)
-        loop.buffer_paused -= set(revoked)
-        if revoked:
-            log.info("partitions revoked", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
-
-    def on_partitions_assigned(self, assigned):
-        loop = self.loop
-        loop.last_rebalance = time.monotonic()
-        consumer = loop.consumer
-        for tp in assigned:
-            if tp in self.rewind:
-                consumer.seek(tp, self.rewind[tp])
-        self.rewind.clear()
-        paused = set(consumer.paused())
-        if loop.backpressure:
-            consumer.pause(*assigned)
-        elif paused:
-            consumer.resume(*paused)
-        loop.aligner.assign(assigned)
-        log.info("partitions assigned", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 
 class ConsumerLoop:
@@ -96,17 +53,17 @@ class ConsumerLoop:
         self.backpressure = False
         self.last_poll_ok = 0.0
         self.last_rebalance = 0.0
-        self._next_housekeeping = 0.0
-        self._next_pruning = time.monotonic() + 60
+        self.shutdown_deadline: float | None = None  # monotonic; set once shutdown begins
+        self.housekeeper = Housekeeper(self)
         self._next_deadline_sweep = 0.0
         self.status = PartitionStatus(service.database)
 
     def run(self, until_idle_s: float | None = None) -> int:
         self.consumer = KafkaConsumer(**consumer_options(self.settings, self.settings.consumer_group))
-        self.consumer.subscribe(self.settings.input_topics, listener=_Listener(self))
-        self.end_of_year.run_pending(self.stop)
+        self.consumer.subscribe(self.settings.input_topics, listener=RebalanceListener(self))
         quiet_since: float | None = None
         try:
+            self.end_of_year.run_pending(self.stop)
             while not self.stop.is_set():
                 release_parked_records(self.consumer)
                 self.registry_hold.release_due(
@@ -118,7 +75,7 @@ class ConsumerLoop:
                 worked = self._process_released()
                 if not polled and not worked:
                     worked = self._fire_group_deadlines()
-                self._housekeeping()
+                self.housekeeper.run()
                 if until_idle_s is None:
                     continue
                 if polled or worked or not self._caught_up():
@@ -132,6 +89,8 @@ class ConsumerLoop:
                         continue
                     log.info("idle: every partition read to its end and the outbox is empty")
                     break
+        except Interrupted:  # stopping while the database is away: what was not committed is read again
+            log.warning("stopped while waiting for the database; unprocessed records are read on the next start")
         finally:
             self._shutdown()
         return 0
@@ -171,7 +130,7 @@ class ConsumerLoop:
             self.pending_commit[TopicPartition(record.topic, record.partition)] = record.offset + 1
         self.relay.notify()
         self.commit()
-        self._next_housekeeping = 0.0  # check the backlog after every batch: pause within a batch of the limit
+        self.housekeeper.due()  # check the backlog after every batch: pause within a batch of the limit
         return True
 
     def _fire_group_deadlines(self, now: bool = False) -> bool:
@@ -203,7 +162,7 @@ class ConsumerLoop:
                 if not self.backpressure:
                     self.consumer.resume(tp)
 
-    def commit(self, only: set[TopicPartition] | None = None) -> None:
+    def commit(self, only: set[TopicPartition] | None = None, within_s: float | None = None) -> None:
         offsets = {
             tp: OffsetAndMetadata(offset, "", -1)
             for tp, offset in self.pending_commit.items()
@@ -212,45 +171,20 @@ class ConsumerLoop:
         if not offsets or self.consumer is None:
             return
         try:
-            self.consumer.commit(offsets)
+            wait_ms = self._kafka_wait_ms() if within_s is None else min(self._kafka_wait_ms(), int(within_s * 1000))
+            self.consumer.commit(offsets, timeout_ms=wait_ms)
             for tp in offsets:
                 self.pending_commit.pop(tp, None)
-        except KafkaError as exc:  # a rebalance: the next owner re-reads, and processed ids make it harmless
+        except Exception as exc:  # a rebalance or the broker away: re-read later, processed ids make it harmless
             log.warning("offset commit failed", error=f"{type(exc).__name__}: {exc}")
 
-    def _housekeeping(self) -> None:
-        now = time.monotonic()
-        if now < self._next_housekeeping:
-            return
-        self._next_housekeeping = now + 0.5
-        if now >= self._next_pruning:
-            self._next_pruning = now + 600
-            retention = timedelta(days=self.settings.processed_events_retention_days)
-            pruned = prune_processed_events(self.service.database, retention)
-            if pruned:
-                log.info("forgot old processed event ids", count=pruned, retention_days=retention.days)
-        backlog = self.relay.outbox.backlog()
-        metrics.OUTBOX_BACKLOG.set(backlog)
-        limit = self.settings.outbox_backlog_limit
-        assignment = self.consumer.assignment()
-        if not self.backpressure and backlog > limit:
-            self.backpressure = True
-            self.consumer.pause(*assignment)
-            metrics.PAUSED.set(1)
-            metrics.PAUSES.labels("outbox_backlog").inc()
-            log.warning("outbox backlog over its limit: consumption paused", backlog=backlog, limit=limit)
-        elif self.backpressure and backlog <= limit // 2:
-            self.backpressure = False
-            self.consumer.resume(*(tp for tp in assignment if tp not in self.buffer_paused))
-            metrics.PAUSED.set(0)
-            log.info("outbox caught up: consumption resumed", backlog=backlog)
-        for tp in assignment:
-            highwater = self.consumer.highwater(tp)
-            if highwater is not None:
-                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
-                    max(0, highwater - self.consumer.position(tp)) + self.aligner.size(tp)
-                )
-        self.status.record(self.consumer, self.aligner, self.service.last_batch_at)
+    def _kafka_wait_ms(self) -> int:
+        """How long a blocking call to the broker may take: a request's timeout, or what is left of shutdown."""
+        if self.shutdown_deadline is None:  # half the shutdown timeout at most: a stop may come meanwhile
+            wait_s = min(self.settings.kafka_request_timeout_ms / 1000, self.settings.shutdown_timeout_s / 2)
+        else:
+            wait_s = self.shutdown_deadline - time.monotonic()
+        return int(max(0.1, wait_s) * 1000)
 
     def _quiet_needed(self, until_idle_s: float) -> float:
         """With only some partitions, wait long enough for a dead member's session to expire and its
@@ -278,12 +212,17 @@ class ConsumerLoop:
         return self.relay.outbox.backlog() == 0
 
     def _shutdown(self) -> None:
+        """Commit, drain the outbox and leave the group, all within SHUTDOWN_TIMEOUT_S: with the broker
+        away, what was not sent stays in the outbox for the next start."""
+        self.shutdown_deadline = time.monotonic() + self.settings.shutdown_timeout_s
         if self.consumer is None:
             return
+        budget = self.settings.shutdown_timeout_s
         try:
-            self.commit()
-            if not self.relay.drain(self.settings.shutdown_timeout_s):
+            self.commit(within_s=budget / 4)  # a broker that is away must not take the outbox's time
+            leaving = min(1.0, budget / 5)  # kept for the last commit and leaving the group
+            if not self.relay.drain(max(0.0, self.shutdown_deadline - leaving - time.monotonic())):
                 log.warning("shutdown: outbox not drained in time; it is kept and sent on the next start")
             self.commit()
         finally:
-            self.consumer.close()
+            self.consumer.close(autocommit=False, timeout_ms=self._kafka_wait_ms())

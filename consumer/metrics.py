@@ -11,6 +11,10 @@ EVENTS_DEAD_LETTERED = Counter(
 ALERTS = Counter("pasi_alerts_total", "Core Alerts written to the outbox", ["code", "status"])
 SYNCS = Counter("pasi_syncs_total", "Exit-date syncs written to the outbox", ["action"])
 PUBLISHED = Counter("pasi_messages_published_total", "Outbox messages acknowledged by the broker", ["topic"])
+OUTBOX_FAILED = Counter(
+    "pasi_outbox_failed_total", "Outbox messages no retry can publish (too large, invalid topic, ...), marked failed",
+    ["topic", "error"],
+)
 PUBLISH_RETRIES = Counter("pasi_publish_retries_total", "Publish attempts that failed and were retried", ["error"])
 DB_RETRIES = Counter("pasi_db_retries_total", "Database transactions retried after a transient error")
 REGISTRY_WAITS = Counter(

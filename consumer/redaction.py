@@ -32,3 +32,11 @@ def redact(text: str, limit: int = MAX_ERROR_TEXT) -> str:
     """Error text fit to show: one line, no SQL parameters, no URL passwords, ASNs masked, at most `limit` long."""
     cleaned = mask_asn(mask_url_passwords(without_statement(text)))
     return shorten(" ".join(line.strip() for line in cleaned.splitlines() if line.strip()), limit)
+
+
+def describe_error(exc: BaseException, limit: int = MAX_ERROR_TEXT) -> str:
+    """An exception as error text: its class and message (a database driver's own error, not SQLAlchemy's text
+    with the statement and parameters), redacted."""
+    original = getattr(exc, "orig", None)
+    shown = original if isinstance(original, BaseException) else exc
+    return redact(f"{type(shown).__name__}: {shown}", limit)

@@ -1,6 +1,7 @@
 """Wiring the service from settings: database, migrations, publisher, outbox relay, consumer loop, health."""
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from consumer.domain.policy import Policy
 from consumer.health import HealthServer
 from consumer.kafka_options import producer_options
 from consumer.loop import ConsumerLoop
+from consumer.readiness import Readiness
 from consumer.registry_wait import register_outputs
 from consumer.service import Service
 from consumer.settings import Settings
@@ -42,7 +44,7 @@ def all_topics(settings: Settings) -> list[str]:
 
 def open_database(settings: Settings) -> Database:
     """Connect, check and migrate the state store."""
-    database = Database(settings.database_url, settings.db_retry_seconds)
+    database = Database(settings.database_url, settings.db_retry_seconds, settings.db_lock_timeout_ms)
     database.check()
     upgrade(database)
     database.on_retry = lambda exc: metrics.DB_RETRIES.inc()
@@ -70,6 +72,7 @@ def make_relay(settings: Settings, database: Database, stop: threading.Event | N
         batch_size=settings.outbox_batch_size,
         retention=timedelta(hours=settings.outbox_retention_hours),
         on_published=published,
+        on_failed=lambda row, error: metrics.OUTBOX_FAILED.labels(row.topic, type(error).__name__).inc(),
     )
 
 
@@ -90,26 +93,21 @@ class Runtime:
             return self.loop.run(until_idle_s)
         finally:
             self.relay.stop()
-            self.relay.join(timeout=10)
+            deadline = self.loop.shutdown_deadline or time.monotonic()
+            self.relay.join(timeout=max(0.0, deadline - time.monotonic()))
+            if self.relay.is_alive():  # blocked on a broker that is away: its unsent rows stay in the outbox
+                log.warning("shutdown: the outbox relay is still waiting for the broker; leaving it")
+                self.relay.publisher.close(timeout_s=0)
             if self.health is not None:
                 self.health.stop()
             self.database.dispose()
-
-    def readiness(self) -> dict[str, str | None]:
-        try:
-            self.database.check()
-            database = None
-        except Exception as exc:
-            database = str(exc)
-        stale = self.loop.last_poll_ok == 0 or self.relay.last_error is not None
-        broker = (self.relay.last_error or "consumer has not polled yet") if stale else None
-        return {"database": database, "broker": broker}
 
 
 def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     stop = stop or threading.Event()
     prepare_broker(settings, all_topics(settings))
     database = open_database(settings)
+    database.wait_forever, database.interrupt = True, stop  # a running service waits its database out
     policy = policy_from(settings)
     service = Service(settings, database, policy)
     relay = make_relay(settings, database)
@@ -117,5 +115,7 @@ def build(settings: Settings, stop: threading.Event | None = None) -> Runtime:
     loop = ConsumerLoop(settings, service, service.end_of_year, relay, stop)
     runtime = Runtime(settings, database, relay, loop, stop)
     if settings.metrics_port:
-        runtime.health = HealthServer(settings.metrics_host, settings.metrics_port, runtime.readiness).start()
+        runtime.health = HealthServer(
+            settings.metrics_host, settings.metrics_port, Readiness(runtime), settings.metrics_max_connections
+        ).start()
     return runtime

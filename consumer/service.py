@@ -1,6 +1,7 @@
 """Handling a batch: one transaction loads state, runs the rules, and writes state, ids and outbox rows."""
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import structlog
@@ -9,17 +10,17 @@ from sqlalchemy.engine import Connection
 from consumer.batch_stats import BatchStats
 from consumer.batch_stats import count as _count
 from consumer.codecs import codec_for
-from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
 from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
+from consumer.encoder import OutputEncoder
 from consumer.end_of_year import EndOfYearRunner
 from consumer.records import InputRecord, sort_out
-from consumer.redaction import redact
+from consumer.redaction import describe_error
 from consumer.settings import Settings
 from consumer.store import loader, writer
-from consumer.store.database import Database
+from consumer.store.database import Database, Interrupted, transient
 from consumer.store.end_of_year import insert_runs
 from consumer.store.writer import OutboxRecord
 from schemas.codec import MessageCodec
@@ -29,42 +30,6 @@ from schemas.term_closed import TermClosed
 log = structlog.get_logger(__name__)
 
 
-class OutputEncoder:
-    """Outputs and dead letters to outbox rows: topic, key, Avro value, headers with a stable message id."""
-
-    def __init__(self, settings: Settings, codec: MessageCodec):
-        self.settings = settings
-        self.codec = codec
-        self.topics = {"alert": settings.topic_core_alerts, "sync": settings.topic_pasi_exit_date_sync}
-
-    def output(self, output: Output) -> OutboxRecord:
-        message = output.message
-        return OutboxRecord(
-            topic=self.topics[output.kind],
-            key=message.key.encode(),
-            value=self.codec.encode(message),
-            headers=[("message_id", output.message_id.encode()), ("source_event_id", message.source_event_id.encode())],
-            message_id=output.message_id,
-            message=message,
-        )
-
-    def dead_letter(self, record: InputRecord) -> OutboxRecord:
-        headers = {
-            "error.class": record.error_class or "Error",
-            "error.message": redact(record.error_message or ""),
-            "source.topic": record.topic,
-            "source.partition": str(record.partition),
-            "source.offset": str(record.offset),
-            "failed_at": datetime.now(UTC).isoformat(),
-        }
-        return OutboxRecord(
-            topic=self.settings.dead_letter_topic(record.topic),
-            key=record.key,
-            value=record.value or b"",
-            headers=[(name, value.encode()) for name, value in headers.items()],
-            message_id=stable_id("dead-letter", record.topic, record.partition, record.offset),
-            dead_letter=True,
-        )
 
 
 class Service:
@@ -90,15 +55,18 @@ class Service:
         unprocessed: `handled` says how many were applied, and the next start finishes the run first.
 
         `partitions`: the input partitions whose deadlines this process fires; `owned`: the (topic,
-        partition)s assigned to it, whose event time is its watermark (None for both: everything)."""
+        partition)s assigned to it, whose event time is its watermark (None for both: everything).
+
+        An error that retrying cannot cure (a rule's bug, a value the database refuses) splits the
+        stretch in halves until the one event that fails is found: it is dead-lettered with the error,
+        and every other event is processed as usual."""
         total = BatchStats()
         for stretch in _stretches(records):
             if not self._close_open_years(stop):
                 break
-            stats = self.database.run(lambda connection, part=stretch: self._apply(connection, part, partitions, owned))
+            stats = self._apply_isolating(stretch, partitions, owned)
             stats.handled = len(stretch)
             self.last_batch_at = datetime.now(UTC)
-            _count(stats)
             total.add(stats)
             self._year_open = self._year_open and not stats.runs_started
         self._close_open_years(stop)  # a broadcast last in the batch takes effect now, not with the next batch
@@ -111,6 +79,47 @@ class Service:
             self.end_of_year.run_pending(stop)
             self._year_open = not self.end_of_year.unfinished()
         return self._year_open
+
+    def _apply_isolating(
+        self, records: list[InputRecord], partitions: set[int] | None, owned: set[tuple[str, int]] | None
+    ) -> BatchStats:
+        """One transaction for `records`; on an error retrying cannot cure, each half on its own."""
+        try:
+            stats = self.database.run(lambda connection: self._apply(connection, records, partitions, owned))
+        except Exception as exc:
+            if transient(exc) or isinstance(exc, Interrupted):
+                raise
+            if len(records) == 1:
+                return self._dead_letter_failed(records[0], exc)
+            half = len(records) // 2
+            stats = self._apply_isolating(records[:half], partitions, owned)
+            stats.add(self._apply_isolating(records[half:], partitions, owned))
+            return stats
+        _count(stats)
+        return stats
+
+    def _dead_letter_failed(self, record: InputRecord, exc: Exception) -> BatchStats:
+        """The event `record` cannot be processed: a dead letter naming why. Its position, not its event id, is
+        what is marked processed, so the event replayed from the dead-letter topic after a fix is applied."""
+        failed = replace(record, message=None, error_class=type(exc).__name__, error_message=describe_error(exc))
+        log.error(
+            "event failed: dead-lettered", topic=record.topic, partition=record.partition, offset=record.offset,
+            event_id=record.dedupe_id, error_class=failed.error_class, error=failed.error_message,
+        )
+
+        def work(connection: Connection) -> BatchStats:
+            stats = BatchStats()
+            if loader.processed(connection, {failed.dedupe_id}):
+                stats.duplicates[record.topic] += 1
+                return stats
+            writer.mark_processed(connection, {failed.dedupe_id: None})
+            writer.write_outbox(connection, [self.encoder.dead_letter(failed)])
+            stats.dead_letters[(record.topic, failed.error_class)] += 1
+            return stats
+
+        stats = self.database.run(work)
+        _count(stats)
+        return stats
 
     def fire_group_deadlines(self, partitions: set[int] | None) -> BatchStats:
         """Fire the deadlines of `partitions` that the group's event time has passed.

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+_LIMITS = (
+    "KAFKA_MAX_REQUEST_SIZE <= KAFKA_MESSAGE_MAX_BYTES <= KAFKA_MAX_PARTITION_FETCH_BYTES <= KAFKA_FETCH_MAX_BYTES"
+)
 
 
 class Settings(BaseSettings):
@@ -45,6 +48,18 @@ class Settings(BaseSettings):
     )
     kafka_connect_timeout_ms: int = Field(
         10_000, ge=100, description="How long a client tries to reach the brokers at start."
+    )
+    kafka_message_max_bytes: int = Field(
+        1_048_588, ge=1_024, description="The brokers' largest record batch (their message.max.bytes)."
+    )
+    kafka_max_request_size: int = Field(
+        1_048_576, ge=1_024, description="Largest request the producer sends; at most KAFKA_MESSAGE_MAX_BYTES."
+    )
+    kafka_max_partition_fetch_bytes: int = Field(
+        1_048_588, ge=1_024, description="Data fetched per partition; at least KAFKA_MESSAGE_MAX_BYTES."
+    )
+    kafka_fetch_max_bytes: int = Field(
+        52_428_800, ge=1_024, description="Data fetched per request; at least KAFKA_MAX_PARTITION_FETCH_BYTES."
     )
     schema_registry_url: str | None = Field(
         None, description="Confluent schema registry; unset means single-object encoding."
@@ -98,7 +113,12 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the state store; unset means SQLite under VAR_DIR."
     )
     var_dir: Path = Field(Path("var"), description="Directory for SQLite state, the broker's log and pid files.")
-    db_retry_seconds: float = Field(60.0, ge=0, description="How long transient database errors are retried.")
+    db_retry_seconds: float = Field(
+        60.0, ge=0, description="How long transient database errors are retried (the service then waits on, not ready)."
+    )
+    db_lock_timeout_ms: int = Field(
+        5_000, ge=100, description="How long a statement waits for a lock before it is logged and retried."
+    )
     eoy_chunk_size: int = Field(2_000, ge=1, description="Students closed per End-of-Year transaction.")
     processed_events_retention_days: int = Field(
         60, ge=1, description="How long processed event ids are kept to recognise re-deliveries."
@@ -127,7 +147,19 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz; 0 turns them off."
     )
-    metrics_host: str = Field("0.0.0.0", description="Address of the metrics endpoint.")
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address of the metrics endpoint (0.0.0.0: every interface, as in a container)."
+    )
+    metrics_max_connections: int = Field(8, ge=1, description="Connections the metrics endpoint serves at once.")
+    readiness_failure_s: float = Field(
+        30.0, gt=0, description="How long the database or the broker may fail before /readyz says not ready."
+    )
+    readiness_outbox_stall_s: float = Field(
+        60.0, gt=0, description="How long the outbox may hold rows without sending one before /readyz says not ready."
+    )
+    readiness_unassigned_s: float = Field(
+        60.0, gt=0, description="How long the consumer may have no partitions before /readyz says not ready."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto: readable on a terminal, JSON otherwise."
@@ -165,6 +197,18 @@ class Settings(BaseSettings):
             )
         if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
             raise ValueError("kafka_ssl_keyfile: a client certificate needs its key, and a key its certificate")
+        return self
+
+    @model_validator(mode="after")
+    def _size_limits_agree(self):
+        """Every record the brokers accept can be read, and every record the producer sends is accepted."""
+        for name, smaller, larger in (
+            ("kafka_max_request_size", self.kafka_max_request_size, self.kafka_message_max_bytes),
+            ("kafka_max_partition_fetch_bytes", self.kafka_message_max_bytes, self.kafka_max_partition_fetch_bytes),
+            ("kafka_fetch_max_bytes", self.kafka_max_partition_fetch_bytes, self.kafka_fetch_max_bytes),
+        ):
+            if smaller > larger:
+                raise ValueError(f"{name}: {getattr(self, name)} does not agree with the other size limits ({_LIMITS})")
         return self
 
     @property
@@ -212,28 +256,3 @@ class Settings(BaseSettings):
             return self.partitions_dead_letter
         return self.partitions_output
 
-
-def settings_environment(settings: Settings) -> dict[str, str]:
-    """The environment variables that give another process (`pasi-concurrent ...`) these settings:
-    the ones set explicitly, in the form the settings read them back."""
-    env = {}
-    for name in settings.model_fields_set:
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if isinstance(value, timedelta):
-            value = int(value.total_seconds())
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        env[name.upper()] = str(value)
-    return env
-
-
-def environment_without_settings(environ: dict[str, str]) -> dict[str, str]:
-    """`environ` without any variable the settings read (so that a child process gets only those given)."""
-    names = {name.upper() for name in Settings.model_fields}
-    return {k: v for k, v in environ.items() if k.upper() not in names}

@@ -1,6 +1,7 @@
 """Publishing records with an idempotent producer, retried with tenacity, replacing a producer gone fatal."""
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,11 +10,19 @@ import structlog
 from kafka import KafkaProducer
 from kafka.errors import (
     InvalidProducerEpochError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    InvalidTopicError,
     KafkaError,
+    MessageSizeTooLargeError,
     OutOfOrderSequenceNumberError,
     ProducerFencedError,
+    RecordListTooLargeError,
+    TopicAuthorizationFailedError,
     UnknownProducerIdError,
+    UnsupportedForMessageFormatError,
 )
+from kafka.util import ensure_valid_topic_name
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -27,6 +36,16 @@ from tenacity import (
 log = structlog.get_logger(__name__)
 
 _FATAL = (UnknownProducerIdError, OutOfOrderSequenceNumberError, ProducerFencedError, InvalidProducerEpochError)
+#: Errors about one record that no retry can cure: it cannot be published as it is.
+UNPUBLISHABLE = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    UnsupportedForMessageFormatError,
+)
 
 
 @dataclass(frozen=True)
@@ -38,10 +57,12 @@ class OutgoingRecord:
 
 
 class PublishError(Exception):
-    """One attempt did not get every record acknowledged; `acknowledged` leading records were."""
+    """One attempt did not get every record acknowledged; `acknowledged` leading records were settled
+    (`rejected` among them: (index, error) of those refused for good)."""
 
-    def __init__(self, acknowledged: int, cause: BaseException):
+    def __init__(self, acknowledged: int, rejected: list[tuple[int, BaseException]], cause: BaseException):
         self.acknowledged = acknowledged
+        self.rejected = rejected
         self.cause = cause
         super().__init__(f"{type(cause).__name__}: {cause}")
 
@@ -77,26 +98,42 @@ class Publisher:
         self._producer: KafkaProducer | None = None
         self._prepared = False
         self.replacements = 0
+        self.failing_since: float | None = None  # monotonic time of the first failed attempt since a success
+        self.last_error: str | None = None
 
     def publish(
-        self, records: Sequence[OutgoingRecord], on_acknowledged: Callable[[int], None] = lambda n: None
+        self,
+        records: Sequence[OutgoingRecord],
+        on_acknowledged: Callable[[int], None] = lambda n: None,
+        on_rejected: Callable[[int, BaseException], None] | None = None,
     ) -> None:
-        """Publish every record; `on_acknowledged(n)` reports each newly acknowledged leading run."""
+        """Publish every record; `on_acknowledged(n)` reports each newly settled leading run.
+
+        A record no retry can publish (UNPUBLISHABLE: too large, an invalid topic, not authorised)
+        is reported to `on_rejected(index, error)` before the run that holds it, and publishing goes
+        on with the records after it. Without `on_rejected`, it is retried like any failure."""
         remaining = list(records)
+        offset = 0
+
+        def settled(count: int, rejected: list[tuple[int, BaseException]]) -> None:
+            nonlocal remaining, offset
+            self.failing_since = self.last_error = None
+            for index, error in rejected:
+                on_rejected(offset + index, error)
+            on_acknowledged(count)
+            remaining = remaining[count:]
+            offset += count
 
         def attempt() -> None:
-            nonlocal remaining
             if self.stop_event.is_set():
                 raise StopRequested()
             try:
-                self.send_once(remaining)
+                rejected = self.send_once(remaining, rejecting=on_rejected is not None)
             except PublishError as exc:
                 if exc.acknowledged:
-                    on_acknowledged(exc.acknowledged)
-                    remaining = remaining[exc.acknowledged :]
+                    settled(exc.acknowledged, exc.rejected)
                 raise
-            on_acknowledged(len(remaining))
-            remaining = []
+            settled(len(remaining), rejected)
 
         stop = stop_never if self.retry.give_up_after_s is None else stop_after_delay(self.retry.give_up_after_s)
         retrying = Retrying(
@@ -110,34 +147,59 @@ class Publisher:
         )
         retrying(attempt)
 
-    def send_once(self, records: Sequence[OutgoingRecord]) -> None:
-        """One attempt: send, flush, and check every acknowledgement; raises PublishError."""
-        futures = []
+    def send_once(self, records: Sequence[OutgoingRecord], rejecting: bool = False) -> list[tuple[int, BaseException]]:
+        """One attempt: send, flush, and check every acknowledgement; raises PublishError.
+
+        With `rejecting`, a record that fails with an UNPUBLISHABLE error counts as settled instead
+        of failing the attempt; returns those, as (index, error)."""
+        outcomes: list = []  # a future, or the error that refused the record before it was sent
         try:
             producer = self._get_producer()
             for record in records:
-                futures.append(
-                    producer.send(record.topic, value=record.value, key=record.key, headers=record.headers)
-                )
+                try:
+                    ensure_valid_topic_name(record.topic)  # kafka-python would fail in its sender thread
+                except ValueError as exc:
+                    if not rejecting:
+                        raise InvalidTopicError(str(exc)) from None
+                    outcomes.append(InvalidTopicError(str(exc)))
+                    continue
+                try:
+                    outcomes.append(
+                        producer.send(record.topic, value=record.value, key=record.key, headers=record.headers)
+                    )
+                except UNPUBLISHABLE as exc:
+                    if not rejecting:
+                        raise
+                    outcomes.append(exc)
             producer.flush(timeout=self.delivery_timeout_s + 5)
         except Exception as exc:
             self._after_failure(exc)
-            raise PublishError(self._acknowledged_prefix(futures), exc) from exc
-        acknowledged = self._acknowledged_prefix(futures)
-        if acknowledged < len(records):
-            failed = futures[acknowledged]
+            raise PublishError(*self._settled_prefix(outcomes, rejecting), exc) from exc
+        settled, rejected = self._settled_prefix(outcomes, rejecting)
+        if settled < len(records):
+            failed = outcomes[settled]
             exc = failed.exception if failed.is_done else KafkaError("not acknowledged in time")
             self._after_failure(exc)
-            raise PublishError(acknowledged, exc)
+            raise PublishError(settled, rejected, exc)
+        return rejected
 
     @staticmethod
-    def _acknowledged_prefix(futures: list) -> int:
-        count = 0
-        for future in futures:
-            if not (future.is_done and future.succeeded()):
-                break
-            count += 1
-        return count
+    def _settled_prefix(outcomes: list, rejecting: bool) -> tuple[int, list[tuple[int, BaseException]]]:
+        """How many leading records are acknowledged or rejected for good, and the rejected ones."""
+        rejected = []
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, BaseException):
+                rejected.append((index, outcome))
+                continue
+            if not outcome.is_done:
+                return index, rejected
+            if outcome.succeeded():
+                continue
+            if rejecting and isinstance(outcome.exception, UNPUBLISHABLE):
+                rejected.append((index, outcome.exception))
+                continue
+            return index, rejected
+        return len(outcomes), rejected
 
     def _get_producer(self) -> KafkaProducer:
         if not self._prepared:
@@ -162,6 +224,8 @@ class Publisher:
     def _before_sleep(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         cause = exc.cause if isinstance(exc, PublishError) else exc
+        self.failing_since = self.failing_since or time.monotonic()
+        self.last_error = f"{type(cause).__name__}: {cause}"
         log.warning(
             "publish failed, retrying",
             attempt=state.attempt_number,

@@ -1,5 +1,6 @@
 """Field types shared by every message: identifiers, enumerations and the school-year calendar."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -8,8 +9,25 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 # [0-9], not \d: the validator's regex engine counts any Unicode digit as \d
 Asn = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
 SchoolCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+#: The longest text or identifier in a message; the state store sizes its columns from it.
+MAX_TEXT_LENGTH = 200
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(value: str) -> str:
+    """No control characters: they describe no real fact, and PostgreSQL cannot store NUL in text."""
+    found = _CONTROL_CHARACTER.search(value)
+    if found:
+        raise ValueError(f"control character U+{ord(found.group()):04X} at position {found.start()}")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_LENGTH), AfterValidator(_printable)]
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=r"^\S(.*\S)?$"),
+    AfterValidator(_printable),
+]
 
 def _instant(value: datetime) -> datetime:
     try:

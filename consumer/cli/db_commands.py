@@ -12,7 +12,7 @@ app.add_typer(db, name="db")
 
 def _database() -> Database:
     settings = STATE.settings
-    database = Database(settings.database_url, settings.db_retry_seconds)
+    database = Database(settings.database_url, settings.db_retry_seconds, settings.db_lock_timeout_ms)
     database.check()
     return database
 

@@ -59,9 +59,16 @@ def _dead_letter(record) -> dict:
         "source_topic": headers.get("source.topic", ""),
         "source_partition": int(headers.get("source.partition", -1)),
         "source_offset": int(headers.get("source.offset", -1)),
-        "key": None if record.key is None else record.key.decode("utf-8", "replace")[:200],
+        "key": None if record.key is None else _printable(record.key.decode("utf-8", "backslashreplace"), 200),
         "value_size": len(record.value),
-        "error_class": headers.get("error.class", "")[:200],
-        "error_message": headers.get("error.message", "")[:4000],
+        "error_class": _printable(headers.get("error.class", ""), 200),
+        "error_message": _printable(headers.get("error.message", ""), 4000),
         "failed_at": datetime.fromisoformat(headers["failed_at"]),
     }
+
+
+def _printable(text: str, limit: int) -> str:
+    """Text a database column takes: control characters (PostgreSQL refuses NUL) written as escapes, cut to fit."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return text[:limit]

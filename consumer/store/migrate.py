@@ -1,5 +1,6 @@
 """Applying the schema migrations (Alembic) to the state store, safely from several processes at once."""
 
+import contextlib
 from pathlib import Path
 
 from alembic import command
@@ -7,10 +8,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from consumer.store.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_ID = 7429001
 
 
 def alembic_config() -> Config:
@@ -20,16 +23,32 @@ def alembic_config() -> Config:
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to `revision`; concurrent callers wait for each other."""
+    """Bring the schema to `revision`; concurrent callers wait for each other.
 
-    def work(connection) -> None:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(7429001)"))
+    On PostgreSQL a session advisory lock (one per schema) is taken and committed before the
+    migration's own transaction begins: a lock taken inside that transaction would come after its
+    REPEATABLE READ snapshot, and a process that waited would still see an empty schema. On SQLite
+    the migration's transaction begins IMMEDIATE, which already admits one writer at a time."""
+
+    def migrate(connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    database.run(work)
+    if database.dialect != "postgresql":
+        database.run(migrate)
+        return
+    with database.engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:id, hashtext(current_schema()))"), {"id": MIGRATION_LOCK_ID})
+        holder.commit()
+        try:
+            database.run(migrate)
+        finally:
+            with contextlib.suppress(DBAPIError):  # a lost session has released its lock already
+                holder.execute(
+                    text("SELECT pg_advisory_unlock(:id, hashtext(current_schema()))"), {"id": MIGRATION_LOCK_ID}
+                )
+                holder.commit()
 
 
 def current_revision(database: Database) -> str | None:

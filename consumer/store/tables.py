@@ -20,6 +20,13 @@ from consumer.store.operations_tables import (  # noqa: F401 - on the same metad
     dead_letters,
     syncs,
 )
+from schemas.types import MAX_TEXT_LENGTH
+
+# Columns are sized from the contract, so that no valid message is too long for them.
+TEXT = MAX_TEXT_LENGTH  # the contract's identifiers and texts (course codes, section ids, event ids, ...)
+SUBJECT = len("YYYY-MM-DD/") + TEXT + 1 + TEXT  # the longest alert subject: R7's "<date>/<course>/<section>"
+TOPIC = 249  # Kafka's longest topic name
+PROCESSED_ID = len("dead-letter:") + TOPIC + len(":2147483647:9223372036854775807")  # a dead letter's position
 
 school_terms = Table(
     "school_terms",
@@ -28,7 +35,7 @@ school_terms = Table(
     Column("school_year_id", Integer, primary_key=True),
     Column("term_ids", JSON, nullable=False),
     Column("is_summer_school", Boolean, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("misplaced_term_ids", JSON, nullable=False),  # configured for the year, but of another year
 )
 
@@ -36,11 +43,11 @@ sections = Table(
     "sections",
     metadata,
     Column("school_code", String(4), primary_key=True),
-    Column("course_code", String(200), primary_key=True),
-    Column("section_id", String(200), primary_key=True),
+    Column("course_code", String(TEXT), primary_key=True),
+    Column("section_id", String(TEXT), primary_key=True),
     Column("school_year_id", Integer, primary_key=True),  # term_id // 100: each year's section is its own fact
     Column("term_id", Integer, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
 )
 
 enrolments = Table(
@@ -51,12 +58,12 @@ enrolments = Table(
     Column("kind", String(10), primary_key=True),
     Column("home_school_code", String(4)),
     Column("entry_date", Date),
-    Column("grade", String(200)),
+    Column("grade", String(TEXT)),
     Column("status", String(10), nullable=False),
     Column("exit_date", Date),
-    Column("exit_code", String(200)),
+    Column("exit_code", String(TEXT)),
     Column("exit_reason", String(20)),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("purge_after", UtcDateTime),
     Index("ix_enrolments_kind_status_asn", "kind", "status", "asn"),
     Index("ix_enrolments_home", "home_school_code", "kind", "status"),
@@ -68,13 +75,13 @@ course_enrolments = Table(
     metadata,
     Column("asn", String(9), primary_key=True),
     Column("school_code", String(4), primary_key=True),
-    Column("course_code", String(200), primary_key=True),
-    Column("section_id", String(200), primary_key=True),
+    Column("course_code", String(TEXT), primary_key=True),
+    Column("section_id", String(TEXT), primary_key=True),
     Column("entry_date", Date, primary_key=True),  # a re-enrolment in the same section is another row
     Column("term_id", Integer, nullable=False),
     Column("exit_date", Date),
-    Column("course_type", String(200), nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("course_type", String(TEXT), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Index("ix_course_enrolments_type_term", "course_type", "term_id", "asn"),
 )
 
@@ -83,13 +90,13 @@ stored_grades = Table(
     metadata,
     Column("asn", String(9), primary_key=True),
     Column("school_code", String(4), primary_key=True),
-    Column("course_code", String(200), primary_key=True),
+    Column("course_code", String(TEXT), primary_key=True),
     Column("term_id", Integer, primary_key=True),
-    Column("section_id", String(200)),
-    Column("mark", String(200), nullable=False),
+    Column("section_id", String(TEXT)),
+    Column("mark", String(TEXT), nullable=False),
     Column("credits", Integer),
-    Column("course_type", String(200), nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("course_type", String(TEXT), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Index("ix_stored_grades_asn_type", "asn", "course_type"),
 )
 
@@ -107,11 +114,11 @@ alerts = Table(
     Column("school_code", String(4), nullable=False),
     Column("home_school_code", String(4)),
     Column("school_year_id", Integer),
-    Column("subject", String(400), nullable=False),
+    Column("subject", String(SUBJECT), nullable=False),
     Column("message", String(2000), nullable=False),
     Column("details", JSON, nullable=False),
     Column("occurrence", Integer, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Index("ix_alerts_asn", "asn"),
     Index("ix_alerts_code_status", "code", "status"),
@@ -131,7 +138,7 @@ transfers = Table(
     Column("concurrent_exit_date", Date),
     Column("reenrolled", Boolean, nullable=False),
     Column("checked", Boolean, nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
 )
 
 deadlines = Table(
@@ -142,8 +149,8 @@ deadlines = Table(
     Column("kind", String(16), nullable=False),
     Column("asn", String(9), nullable=False),
     Column("school_code", String(4), nullable=False),
-    Column("reference", String(200), nullable=False),
-    Column("source_event_id", String(200), nullable=False),
+    Column("reference", String(TEXT), nullable=False),
+    Column("source_event_id", String(TEXT), nullable=False),
     Column("partition", Integer),
     Index("ix_deadlines_due_at", "due_at"),
 )
@@ -151,7 +158,7 @@ deadlines = Table(
 processed_events = Table(
     "processed_events",
     metadata,
-    Column("event_id", String(200), primary_key=True),
+    Column("event_id", String(PROCESSED_ID), primary_key=True),
     Column("processed_at", UtcDateTime, nullable=False),
     Column("fingerprint", String(64)),  # what the event said (records.InputRecord.fingerprint); None: not kept
 )
@@ -159,7 +166,7 @@ processed_events = Table(
 watermarks = Table(
     "watermarks",
     metadata,
-    Column("topic", String(249), primary_key=True),
+    Column("topic", String(TOPIC), primary_key=True),
     Column("partition", Integer, primary_key=True),
     Column("occurred_at", UtcDateTime, nullable=False),
 )
@@ -167,12 +174,12 @@ watermarks = Table(
 eoy_runs = Table(
     "eoy_runs",
     metadata,
-    Column("run_id", String(200), primary_key=True),
-    Column("event_id", String(200), nullable=False),
+    Column("run_id", String(TEXT), primary_key=True),
+    Column("event_id", String(TEXT), nullable=False),
     Column("school_year_id", Integer, nullable=False),
     Column("closed_on", Date, nullable=False),
     Column("school_codes", JSON, nullable=False),
-    Column("exit_code", String(200), nullable=False),
+    Column("exit_code", String(TEXT), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("status", String(10), nullable=False),
     Column("cursor_asn", String(9), nullable=False),
@@ -185,13 +192,15 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("topic", String(249), nullable=False),
+    Column("topic", String(TOPIC), nullable=False),
     Column("key", LargeBinary),
     Column("value", LargeBinary, nullable=False),
     Column("headers", JSON, nullable=False),
     Column("message_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("failed_at", UtcDateTime),  # a publish error that no retry can fix; kept for the operator
+    Column("error", String(2000)),
     Index(
         "ix_outbox_pending",
         "id",

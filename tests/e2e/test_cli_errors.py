@@ -60,6 +60,7 @@ def test_an_embedded_broker_port_taken_by_something_else_is_one_line(make_settin
         ("METRICS_PORT", "x", "bad setting METRICS_PORT: Input should be a valid integer"),
         ("BUSINESS_TIMEZONE", "Mars/Olympus", "bad setting BUSINESS_TIMEZONE: unknown time zone"),
         ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "bad setting KAFKA_SASL_MECHANISM: required when"),
+        ("KAFKA_MAX_REQUEST_SIZE", "2000000", "bad setting KAFKA_MAX_REQUEST_SIZE: 2000000 does not agree"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(make_settings, variable, value, expected):

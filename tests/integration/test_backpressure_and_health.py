@@ -1,8 +1,8 @@
 """Consumption pauses while the outbox backlog is over its limit; operators can see health and metrics."""
 
+import select
+import socket
 import threading
-import urllib.error
-import urllib.request
 from datetime import date
 
 import pytest
@@ -12,8 +12,10 @@ from consumer.end_of_year import EndOfYearRunner
 from consumer.errors import PortInUse
 from consumer.health import HealthServer
 from consumer.loop import ConsumerLoop
+from consumer.settings import Settings
 from consumer.store import tables
 from tests.support.events import asn, exited
+from tests.support.http import get as _get
 from tests.support.kafka import free_port
 from tests.support.running import ServiceThread, publish
 from tests.support.service_parts import assemble
@@ -47,14 +49,6 @@ def test_consumption_pauses_while_the_outbox_backlog_is_over_its_limit(make_sett
         parts.close()
 
 
-def _get(port: int, path: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 def test_health_readiness_and_metrics_are_served_while_the_service_runs(make_settings):
     port = free_port()
     settings = make_settings(metrics_port=port, metrics_host="127.0.0.1")
@@ -74,12 +68,35 @@ def test_health_readiness_and_metrics_are_served_while_the_service_runs(make_set
     assert 'pasi_events_processed_total{event_type="SchoolEnrolmentExited"}' in body
 
 
-def test_readiness_names_what_is_not_ready():
-    server = HealthServer("127.0.0.1", 0, lambda: {"database": None, "broker": "consumer has not polled yet"}).start()
+def test_readiness_names_what_is_not_ready_and_no_more():
+    detail = "connection to server at 10.1.2.3, user pasi: FATAL [SQL: SELECT 1] psycopg.OperationalError"
+    server = HealthServer("127.0.0.1", 0, lambda: {"database": detail, "broker": None}).start()
     try:
-        assert _get(server.port, "/readyz") == (503, "broker: consumer has not polled yet\n")
+        assert _get(server.port, "/readyz") == (503, "not ready: database\n")
     finally:
         server.stop()
+
+
+def test_the_endpoints_serve_a_bounded_number_of_connections_at_once():
+    server = HealthServer("127.0.0.1", 0, dict, max_connections=4, idle_timeout_s=5).start()
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(40)]
+    try:
+        def hung_up() -> list:  # readable at once: the server closed them (end of file)
+            readable = select.select(idle, [], [], 0)[0]
+            return readable if len(readable) >= len(idle) - 4 else []
+
+        closed = wait_for(hung_up, timeout_s=10, what="the connections over the bound to be closed")
+        assert all(connection.recv(1) == b"" for connection in closed)
+        assert len(idle) - len(closed) == 4, "four are served, waiting for a request; the others were refused"
+    finally:
+        for connection in idle:
+            connection.close()
+    assert wait_for(lambda: _get(server.port, "/healthz") == (200, "ok\n"), timeout_s=10, what="served again")
+    server.stop()
+
+
+def test_the_endpoints_listen_on_this_host_only_unless_told():
+    assert Settings(_env_file=None).metrics_host == "127.0.0.1"
 
 
 def test_a_metrics_port_in_use_is_refused_with_a_fix():

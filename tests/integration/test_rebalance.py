@@ -4,7 +4,8 @@ import threading
 from datetime import date
 
 from consumer.end_of_year import EndOfYearRunner
-from consumer.loop import ConsumerLoop, _Listener
+from consumer.loop import ConsumerLoop
+from consumer.rebalance import RebalanceListener
 from consumer.runtime import make_relay, open_database, policy_from
 from consumer.service import Service
 from tests.support.events import asn, exited
@@ -27,7 +28,7 @@ def test_records_buffered_but_not_processed_are_read_again_after_the_same_partit
     from consumer.kafka_options import consumer_options
 
     loop.consumer = KafkaConsumer(**consumer_options(settings, settings.consumer_group))
-    listener = _Listener(loop)
+    listener = RebalanceListener(loop)
     loop.consumer.subscribe(settings.input_topics, listener=listener)
     try:
         wait_for(

@@ -1,6 +1,7 @@
 """Two consumers share the work without changing it; SIGTERM stops a consumer cleanly."""
 
 import signal
+import time
 from datetime import date
 
 from consumer.store import tables
@@ -71,3 +72,35 @@ def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_set
     assert parts.count(tables.processed_events) == len(events) > stopped_at
     assert parts.count(tables.outbox) == len(events), "nothing was applied twice across the restart"
     parts.close()
+
+
+def test_sigterm_while_the_broker_is_away_exits_cleanly_within_the_shutdown_timeout_keeping_unsent_rows(
+    private_broker, make_settings, db_url, tmp_path
+):
+    settings = make_settings(kafka_bootstrap_servers=private_broker.bootstrap, state_db_url=db_url,
+                             max_poll_records=200, shutdown_timeout_s=3)
+    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(3_000)]
+    publish(settings, settings.topic_enrollment_changed, events)
+    parts = assemble(settings)
+    process = start_cli(settings, "run", log_path=tmp_path / "run.log")
+    try:
+        wait_for(lambda: parts.count(tables.processed_events) >= 200 and parts.backlog() > 0, timeout_s=60,
+                 what="processing with rows in the outbox")
+        private_broker.pause()
+        signalled = time.monotonic()
+        assert kill(process, signal.SIGTERM, timeout_s=120) == 0
+        took = time.monotonic() - signalled
+        assert took < settings.shutdown_timeout_s + 7, f"shutdown took {took:.1f} s"
+        kept = parts.backlog()
+        assert kept > 0, "unsent rows stay in the outbox"
+    finally:
+        private_broker.resume()
+        kill(process)
+    assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+    assert parts.count(tables.processed_events) == len(events)
+    parts.close()
+    published = read_topic(settings, settings.topic_pasi_exit_date_sync)
+    assert {s.source_event_id for s in published} == {e.event_id for e in events}, "nothing is lost"
+    assert len(_syncs(settings)) == len(events), "a re-sent sync is the same sync"
+    print(f"figures: SIGTERM with the broker paused, exit 0 after {took:.1f} s, {kept} rows kept, "
+          f"{len(published) - len(events)} re-sent after the restart")

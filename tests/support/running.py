@@ -10,7 +10,8 @@ from pathlib import Path
 from consumer.connect import prepare_broker
 from consumer.kafka_options import producer_options
 from consumer.runtime import all_topics, build
-from consumer.settings import Settings, environment_without_settings, settings_environment
+from consumer.settings import Settings
+from consumer.settings_env import environment_without_settings, settings_environment
 from consumer.topic_reader import TopicReader
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from schemas.codec import MessageCodec

@@ -40,10 +40,11 @@ class Parts:
             return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
     def backlog(self) -> int:
+        """Outbox rows waiting to be published (not those marked failed)."""
+        o = tables.outbox.c
         with self.database.engine.connect() as connection:
-            return connection.execute(
-                select(func.count()).where(tables.outbox.c.sent_at.is_(None))
-            ).scalar_one()
+            pending = select(func.count()).where(o.sent_at.is_(None), o.failed_at.is_(None))
+            return connection.execute(pending).scalar_one()
 
     def close(self) -> None:
         self.stop.set()

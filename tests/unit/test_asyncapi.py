@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ASYNCAPI_SCHEMA = ROOT / "tests" / "data" / "asyncapi-3.0.0.schema.json"
 CONTRACT_TOPICS = {"enrollment-changed", "term-closed", "core-alerts", "pasi-exit-date-sync"}
 DEAD_LETTER_HEADERS = {"error.class", "error.message", "source.topic", "source.partition", "source.offset", "failed_at"}
+TRUNCATION_HEADERS = {"error.truncated", "error.truncated_key"}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,8 @@ def test_inputs_are_received_and_everything_else_is_sent(document):
 
 def test_dead_letters_describe_every_reason_header(document):
     headers = document["components"]["messages"]["DeadLetter"]["headers"]
-    assert set(headers["properties"]) == DEAD_LETTER_HEADERS
+    assert set(headers["properties"]) == DEAD_LETTER_HEADERS | TRUNCATION_HEADERS
+    assert set(headers["required"]) == DEAD_LETTER_HEADERS, "the truncation headers come only with a cut record"
     assert {schema["type"] for schema in headers["properties"].values()} == {"string"}
 
 

@@ -72,6 +72,11 @@ def test_service_exposes_its_metrics_port(compose, service_environment):
     assert any(str(mapping).endswith(f":{port}") for mapping in compose["services"][SERVICE]["ports"])
 
 
+def test_service_serves_its_metrics_beyond_its_container(service_environment):
+    # the endpoints listen on 127.0.0.1 unless told: in a container that would reach no one
+    assert service_environment.get("METRICS_HOST") == "0.0.0.0"
+
+
 def test_kafka_uses_the_official_apache_image(compose):
     assert compose["services"]["kafka"]["image"].startswith("apache/kafka:")
 

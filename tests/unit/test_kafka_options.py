@@ -88,3 +88,24 @@ def test_the_password_is_not_shown_in_the_settings_repr():
     values = settings(kafka_security_protocol="SASL_SSL", kafka_sasl_mechanism="PLAIN",
                       kafka_sasl_username="u", kafka_sasl_password="hunter2")
     assert "hunter2" not in repr(values)
+
+
+def test_the_size_limits_reach_the_producer_and_the_consumer():
+    values = settings(kafka_message_max_bytes=4_000_000, kafka_max_request_size=3_000_000,
+                      kafka_max_partition_fetch_bytes=5_000_000, kafka_fetch_max_bytes=9_000_000)
+    assert producer_options(values)["max_request_size"] == 3_000_000
+    consumer = consumer_options(values, "group")
+    assert (consumer["max_partition_fetch_bytes"], consumer["fetch_max_bytes"]) == (5_000_000, 9_000_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("kafka_max_request_size", 2_000_000),  # larger than the brokers accept
+        ("kafka_max_partition_fetch_bytes", 500_000),  # too small to read what the brokers accept
+        ("kafka_fetch_max_bytes", 1_000_000),  # smaller than one partition's fetch
+    ],
+)
+def test_size_limits_that_disagree_are_refused_naming_the_setting(name, value):
+    with pytest.raises(ValidationError, match=f"{name}: {value} does not agree with the other size limits"):
+        settings(**{name: value})

@@ -45,8 +45,8 @@ identifiers = st.one_of(
     st.tuples(_visible, st.text(st.one_of(_visible, st.just(" ")), max_size=40), _visible).map("".join),
     st.from_regex(r"\A[A-Z]{3}[0-9]{1,4}\Z"),  # course-code-like, so the common shape is exercised
 )
-# `Text`: any 1..200 characters (no surrogates: those cannot be UTF-8 encoded).
-texts = st.text(min_size=1, max_size=200)
+# `Text`: any 1..200 characters but control characters (and surrogates: those cannot be UTF-8 encoded).
+texts = st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=1, max_size=200)
 free_texts = st.text(max_size=300)
 
 enrolment_kinds = st.sampled_from(["PRIMARY", "CONCURRENT"])

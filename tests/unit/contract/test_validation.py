@@ -172,6 +172,22 @@ def test_an_event_with_a_bad_asn_is_refused_naming_the_field(asn):
     assert fields_named(refusal(event("PrimaryEnrolmentStarted", asn=asn))) == ["asn"]
 
 
+@pytest.mark.parametrize("text", ["10\x00", "1\n0", "\t10", "10\x7f"])
+def test_a_text_with_a_control_character_is_refused_naming_the_field(text):
+    problems = refusal(with_payload("PrimaryEnrolmentStarted", grade=text))
+
+    assert fields_named(problems) == ["payload.grade"]
+    assert "control character" in problems[0]
+
+
+@pytest.mark.parametrize("code", ["MAT\x001791", "MAT\x1b1791"])
+def test_an_identifier_with_a_control_character_is_refused_naming_the_field(code):
+    problems = refusal(with_payload("SectionScheduled", course_code=code))
+
+    assert fields_named(problems) == ["payload.course_code"]
+    assert "control character" in problems[0]
+
+
 @pytest.mark.parametrize("code", ["123", "12345", "12a4"])
 def test_an_event_with_a_school_code_that_is_not_four_digits_is_refused_naming_the_field(code):
     assert fields_named(refusal(event("PrimaryEnrolmentStarted", school_code=code))) == ["school_code"]

@@ -1,15 +1,15 @@
 """console: alert transitions, syncs sent, dead letters, consumer status; alerts in time order
 
 Revision ID: 0004_console
-Revises: 0002_rule_history
-Create Date: 2026-12-01 10:00:00.000000
+Revises: 0003_reliability
+Create Date: 2026-12-03 00:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0004_console'
-down_revision = '0002_rule_history'
+down_revision = '0003_reliability'
 branch_labels = None
 depends_on = None
 
