@@ -12,9 +12,10 @@ from consumer.batch_stats import count as _count
 from consumer.domain.policy import Policy
 from consumer.domain.rules import close_student_for_year
 from consumer.encoder import OutputEncoder
+from consumer.redaction import describe_error
 from consumer.store import end_of_year as runs
 from consumer.store import loader, writer
-from consumer.store.database import Database
+from consumer.store.database import Database, Interrupted, transient
 from consumer.store.outbox import OutboxStore
 
 log = structlog.get_logger(__name__)
@@ -36,7 +37,12 @@ class EndOfYearRunner:
         """Work through every unfinished run; returns how many enrolments were closed."""
         closed = 0
         while stop is None or not stop.is_set():
-            step = self.database.run(self._step)
+            try:
+                step = self.database.run(self._step)
+            except Exception as exc:
+                if transient(exc) or isinstance(exc, Interrupted):
+                    raise
+                step = self._step_student_by_student(exc)
             if step is None:
                 return closed
             closed += step.syncs.get("EXIT", 0)
@@ -83,12 +89,41 @@ class EndOfYearRunner:
         run = runs.next_running(connection)
         if run is None:
             return None
-        stats = BatchStats()
         asns = runs.candidate_asns(connection, run, self.chunk_size)
         if not asns:
             runs.finish(connection, run)
             log.info("end of year finished", run_id=run.run_id, closed=run.closed_count)
-            return stats
+            return BatchStats()
+        return self._close(connection, run, asns)
+
+    def _step_student_by_student(self, error: Exception) -> BatchStats | None:
+        """A chunk failed with an error that retrying cannot cure: its students one transaction each, so that
+        a student the rules or the database cannot take is set aside (logged, counted), not the whole run."""
+        log.warning("end of year: a chunk failed; closing its students one by one", error=describe_error(error))
+
+        def chunk(connection: Connection):
+            run = runs.next_running(connection)
+            return run, [] if run is None else runs.candidate_asns(connection, run, self.chunk_size)
+
+        run, asns = self.database.run(chunk)
+        if run is None:
+            return None
+        stats = BatchStats()
+        for asn in asns:
+            try:
+                stats.add(self.database.run(lambda connection, one=asn: self._close(connection, run, [one])))
+            except Exception as exc:
+                if transient(exc) or isinstance(exc, Interrupted):
+                    raise
+                self.database.run(lambda connection, one=asn: runs.advance(connection, run, one, 0))
+                metrics.CHECKS_FAILED.labels("END_OF_YEAR").inc()
+                log.error("end of year: a student could not be closed and was set aside", run_id=run.run_id,
+                          asn=asn, error=describe_error(exc))
+        return stats
+
+    def _close(self, connection: Connection, run, asns: list[str]) -> BatchStats:
+        """R4 and R3 for `asns` (in order) of `run`, then the run's cursor moved past them."""
+        stats = BatchStats()
         state = loader.load_state(connection, loader.LoadRequest(asns=set(asns), deadlines=False))
         for asn in asns:
             close_student_for_year(state, asn, run, self.policy)

@@ -40,3 +40,8 @@ PAUSES = Counter(
     ["reason"],
 )
 EOY_CLOSED = Counter("pasi_eoy_enrolments_closed_total", "Concurrent enrolments closed by End of Year")
+CHECKS_FAILED = Counter(
+    "pasi_checks_failed_total",
+    "Deadline checks (R7, R9, R10) and End-of-Year students that raised an error and were set aside, logged",
+    ["kind"],
+)

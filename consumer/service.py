@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.engine import Connection
 
+from consumer import metrics
 from consumer.batch_stats import BatchStats
 from consumer.batch_stats import count as _count
 from consumer.codecs import codec_for
@@ -17,7 +18,7 @@ from consumer.domain.rules.end_of_year import new_run
 from consumer.encoder import OutputEncoder
 from consumer.end_of_year import EndOfYearRunner
 from consumer.records import InputRecord, sort_out
-from consumer.redaction import describe_error
+from consumer.redaction import describe_error, redact
 from consumer.settings import Settings
 from consumer.store import loader, writer
 from consumer.store.database import Database, Interrupted, transient
@@ -141,6 +142,7 @@ class Service:
         fire_due(state, self.policy)
         outbox = [self.encoder.output(output) for output in state.outputs]
         self._count_outputs(state.outputs, stats, log.bind())
+        _log_failed_checks(state)
         writer.save_state(connection, state)
         writer.write_outbox(connection, outbox)
         return stats
@@ -186,6 +188,7 @@ class Service:
             handle_event(state, message, self.policy, record.partition)
             stats.processed[message.event_type] += 1
             logger.debug("event handled", event_id=message.event_id, event_type=message.event_type, asn=message.asn)
+        _log_failed_checks(state)
         for event_id, reason in state.ignored:
             logger.info("event changes nothing", event_id=event_id, reason=reason)
         outbox += [self.encoder.output(output) for output in state.outputs]
@@ -209,6 +212,13 @@ class Service:
                 )
             else:
                 stats.syncs[message.action] += 1
+
+
+def _log_failed_checks(state) -> None:
+    for deadline, error in state.failed_deadlines:
+        metrics.CHECKS_FAILED.labels(deadline.kind).inc()
+        log.error("a deadline check failed and was set aside", deadline_id=deadline.deadline_id, kind=deadline.kind,
+                  asn=deadline.asn, school_code=deadline.school_code, error=redact(error))
 
 
 def _stretches(records: list[InputRecord]) -> list[list[InputRecord]]:

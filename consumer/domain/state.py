@@ -49,6 +49,7 @@ class State:
         self.changes: dict[str, dict[object, object]] = defaultdict(dict)
         self.outputs: list[Output] = []
         self.ignored: list[tuple[str, str]] = []  # (event id, why it changed nothing), for the log
+        self.failed_deadlines: list[tuple[Deadline, str]] = []  # checks that raised, with the error
         self.cause: Cause | None = None
 
     # Loading (by the store) -------------------------------------------------------------

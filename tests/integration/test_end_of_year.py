@@ -178,3 +178,35 @@ def _sync_values(parts) -> list[bytes]:
     with parts.database.engine.connect() as connection:
         query = select(tables.outbox.c.value).where(tables.outbox.c.topic == parts.settings.topic_pasi_exit_date_sync)
         return list(connection.execute(query.order_by(tables.outbox.c.id)).scalars())
+
+
+def _refuse_closing(parts, student: str) -> None:
+    """The database refuses to store the given student's closed concurrent enrolment (a trigger)."""
+    if parts.database.engine.dialect.name == "sqlite":
+        statement = (
+            "CREATE TRIGGER refuse_closing BEFORE UPDATE ON enrolments "
+            f"WHEN NEW.asn = '{student}' AND NEW.status = 'EXITED' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    else:
+        statement = (
+            f"ALTER TABLE enrolments ADD CONSTRAINT refuse_closing CHECK (asn <> '{student}' OR status <> 'EXITED')"
+        )
+    with parts.database.engine.begin() as connection:
+        connection.exec_driver_sql(statement)
+
+
+def test_a_student_end_of_year_cannot_close_is_set_aside_and_every_other_student_is_closed(make_settings, db_url):
+    parts = assemble(make_settings(state_db_url=db_url), create_topics=False)
+    try:
+        _enrol(parts)
+        _refuse_closing(parts, asn(300))
+        assert _broadcast(parts, term_closed(35, date(2026, 6, 30), run_id="eoy-35-refused")) == 1
+
+        runner = EndOfYearRunner(parts.database, parts.service.policy, parts.service.encoder, chunk_size=250)
+        assert runner.run_pending() == STUDENTS - 1
+
+        row = _run_row(parts)
+        assert (row.status, row.closed_count) == ("DONE", STUDENTS - 1)
+        assert len(set(_syncs(parts))) == STUDENTS - 1
+    finally:
+        parts.close()

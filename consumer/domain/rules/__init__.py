@@ -69,7 +69,12 @@ def advance_to(state: State, occurred_at, policy: Policy) -> None:
 def fire_due(state: State, policy: Policy) -> None:
     for deadline in state.due_deadlines():
         state.cause = Cause(deadline.source_event_id, deadline.due_at, deadline.partition)
-        state.apply(DEADLINE_RULES[deadline.kind](state, deadline, policy))
+        try:
+            decisions = DEADLINE_RULES[deadline.kind](state, deadline, policy)
+        except Exception as exc:  # noqa: BLE001 - a bug in a check costs that check, not every event after its time
+            decisions = [d.CompleteDeadline(deadline.deadline_id)]
+            state.failed_deadlines.append((deadline, f"{type(exc).__name__}: {exc}"))
+        state.apply(decisions)
 
 
 def close_student_for_year(state: State, asn: str, run: EndOfYearRun, policy: Policy) -> None:
