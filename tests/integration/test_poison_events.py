@@ -121,7 +121,9 @@ def test_a_rule_that_fails_on_one_event_costs_that_event_a_dead_letter_and_nothi
     print(f"figures: rule failing on 1 of {len(events)} events: 1 dead letter, {len(syncs)} syncs, 0 lost")
 
 
-def test_an_event_dead_lettered_for_a_failure_is_applied_when_replayed_after_the_fix(make_settings, db_url, monkeypatch):
+def test_an_event_dead_lettered_for_a_failure_is_applied_when_replayed_after_the_fix(
+    make_settings, db_url, monkeypatch
+):
     settings = make_settings(state_db_url=db_url, max_poll_records=50)
     events = _later_exits(6)
     victim = events[3]
