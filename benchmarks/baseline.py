@@ -10,7 +10,7 @@ the service (benchmarks/probe.py): from the first poll that returned records to 
 `produce`: sends the (key, value, headers) records of a pickle file and flushes; timed from the
 first send to the end of the flush (every record acknowledged).
 
-Both use the service's own client options (consumer.kafka_options: idempotent producer, acks=all,
+Both use the service's own client options (consumer.kafka.options: idempotent producer, acks=all,
 linger 5 ms, 64 KiB batches; max_poll_records 1000, fetch_max_wait 100 ms) from the settings in
 the environment, so the only difference with the service is the service's own work.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 from kafka import KafkaConsumer, KafkaProducer
 
 from benchmarks.probe import peak_rss_kb
-from consumer.kafka_options import consumer_options, producer_options
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.kafka.options import consumer_options, producer_options
 
 
 def consume_produce_commit(settings: Settings, source: str, target: str, count: int, ready: Path | None = None) -> dict:

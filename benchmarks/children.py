@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from consumer.settings import Settings
-from consumer.settings_env import environment_without_settings, settings_environment
+from consumer.config.env import environment_without_settings, settings_environment
+from consumer.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # The checkout whose service the subprocesses run (default: this one). Pointing it at another checkout

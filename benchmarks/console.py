@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from starlette.testclient import TestClient  # noqa: E402
 
 from benchmarks.harness import POSTGRES_URL, drop_postgres_schema  # noqa: E402
+from consumer.config.settings import Settings  # noqa: E402
 from consumer.console.app import create_app  # noqa: E402
 from consumer.console.reader import read_only_engine  # noqa: E402
 from consumer.domain.alerts import ALL as KINDS  # noqa: E402
-from consumer.runtime import open_database  # noqa: E402
-from consumer.settings import Settings  # noqa: E402
+from consumer.runtime.wiring import open_database  # noqa: E402
 from consumer.store import tables as t  # noqa: E402
 from consumer.store.writer import upsert  # noqa: E402
 

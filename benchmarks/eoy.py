@@ -25,9 +25,9 @@ from benchmarks.harness import (
     publish,
     read_topic,
 )
+from consumer.config.settings import Settings
 from consumer.domain.model import CONCURRENT, PRIMARY, Enrolment
-from consumer.runtime import open_database
-from consumer.settings import Settings
+from consumer.runtime.wiring import open_database
 from consumer.store import tables as t
 from consumer.store.rows import to_row
 from consumer.store.writer import upsert

@@ -16,12 +16,12 @@ from urllib.parse import quote
 from kafka import KafkaProducer
 
 from benchmarks.children import spawn
-from consumer.connect import prepare_broker
-from consumer.embedded_broker import EmbeddedBroker
-from consumer.kafka_options import producer_options
-from consumer.runtime import all_topics
-from consumer.settings import Settings
-from consumer.topic_reader import TopicReader
+from consumer.config.settings import Settings
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.embedded import EmbeddedBroker
+from consumer.kafka.options import producer_options
+from consumer.kafka.reader import TopicReader
+from consumer.runtime.wiring import all_topics
 from producers.sample import SampleYear
 from schemas.codec import MessageCodec
 

@@ -24,7 +24,7 @@ from benchmarks.harness import (
     log,
     percentile,
 )
-from consumer.kafka_options import consumer_options, producer_options
+from consumer.kafka.options import consumer_options, producer_options
 from schemas.events import enrollment_changed
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "pasi-concurrent-bench/latency")

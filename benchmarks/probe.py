@@ -1,4 +1,4 @@
-"""The real service (`consumer.runtime.build(settings).run(...)`), instrumented for the benchmarks.
+"""The real service (`consumer.runtime.wiring.build(settings).run(...)`), instrumented for the benchmarks.
 
     python -m benchmarks.probe [--until-idle S] --report FILE [--ready FILE]
 
@@ -29,12 +29,12 @@ import threading
 import time
 from pathlib import Path
 
-from consumer import housekeeping, rebalance
-from consumer import loop as loop_module
-from consumer.logs import configure_logging
-from consumer.runtime import build
-from consumer.service import Service
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.runtime import housekeeping, rebalance
+from consumer.runtime import loop as loop_module
+from consumer.runtime.logs import configure_logging
+from consumer.runtime.service import Service
+from consumer.runtime.wiring import build
 from consumer.store.outbox import OutboxStore
 
 

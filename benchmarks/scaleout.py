@@ -36,7 +36,7 @@ from benchmarks.harness import (
     read_topic,
     sample_events,
 )
-from consumer.runtime import open_database
+from consumer.runtime.wiring import open_database
 from consumer.store import tables as t
 from schemas.events import SCHOOL_EVENT_TYPES
 

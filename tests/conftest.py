@@ -7,7 +7,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from consumer.settings import Settings
+from consumer.config.settings import Settings
 from tests.support.kafka import docker_answers, start_container, start_embedded
 
 POSTGRES_URL = os.environ.get("PASI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from consumer.cli.app import STATE, UserError, app
 from consumer.cli.output import wide_console
-from consumer.runtime import open_database
+from consumer.runtime.wiring import open_database
 from consumer.store.alert_queries import AlertFilter, search
 
 STATUSES = ("RAISED", "RESOLVED")

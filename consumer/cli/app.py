@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 import typer
 from pydantic import ValidationError
 
-from consumer.logs import configure_logging
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.runtime.logs import configure_logging
 
 app = typer.Typer(
     name="pasi-concurrent",

@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
-from consumer.asyncapi import DEFAULT_PATH, default_settings, render_yaml
 from consumer.cli.app import STATE, app
+from consumer.kafka.asyncapi import DEFAULT_PATH, default_settings, render_yaml
 
 OutputOption = typer.Option(
     "--output", "-o", dir_okay=False, help=f"Write the YAML to this file (the repository keeps {DEFAULT_PATH})."

@@ -3,7 +3,7 @@
 import typer
 
 from consumer.cli.app import STATE, app
-from consumer.embedded_broker import EmbeddedBroker
+from consumer.kafka.embedded import EmbeddedBroker
 
 
 @app.command()

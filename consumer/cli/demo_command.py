@@ -7,8 +7,8 @@ from consumer.cli.alerts_command import alerts_table
 from consumer.cli.app import STATE, app
 from consumer.cli.output import wide_console
 from consumer.console.server import url
-from consumer.demo import run_demo
-from consumer.logs import configure_logging
+from consumer.runtime.demo import run_demo
+from consumer.runtime.logs import configure_logging
 
 
 @app.command()

@@ -10,9 +10,9 @@ from consumer.cli.app import STATE, UserError, app
 from consumer.cli.io_commands import make_publisher
 from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
-from consumer.connect import prepare_broker
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.reader import TopicReader
 from consumer.redaction import redact
-from consumer.topic_reader import TopicReader
 from producers.replay import as_record, dead_letter, plan_replay, reasons, selected
 from schemas.errors import listing
 

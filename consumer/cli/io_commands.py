@@ -11,11 +11,11 @@ from rich.console import Console
 
 from consumer.cli.app import STATE, UserError, app
 from consumer.cli.progress import progress_bar
-from consumer.codecs import codec_for
-from consumer.connect import prepare_broker
-from consumer.kafka_options import producer_options
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.options import producer_options
+from consumer.kafka.reader import TopicReader
 from consumer.redaction import redact
-from consumer.topic_reader import TopicReader
+from consumer.runtime.codecs import codec_for
 from producers.eoy import term_closed
 from producers.jsonl import read_messages, validate_file
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy

@@ -7,7 +7,7 @@ import structlog
 import typer
 
 from consumer.cli.app import STATE, app
-from consumer.runtime import build
+from consumer.runtime.wiring import build
 
 log = structlog.get_logger(__name__)
 

@@ -4,9 +4,9 @@ import typer
 from pydantic import SecretStr
 
 from consumer.cli.app import STATE, app
+from consumer.config.docs import markdown_table
+from consumer.config.settings import Settings
 from consumer.redaction import mask_url_passwords
-from consumer.settings import Settings
-from consumer.settings_doc import markdown_table
 
 
 @app.command("settings")

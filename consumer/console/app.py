@@ -12,10 +12,10 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from consumer.config.settings import Settings
 from consumer.console import export, views
 from consumer.console.guard import ConsoleGuard
 from consumer.console.rendering import make_templates, render
-from consumer.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 log = structlog.get_logger(__name__)

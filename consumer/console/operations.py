@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
+from consumer.config.settings import Settings
 from consumer.domain.model import ACTIVE, CONCURRENT
-from consumer.settings import Settings
 from consumer.store import tables as t
 
 STALE_AFTER_S = 60  # a partition's status older than this: its consumer has stopped or lost it

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from consumer.logs import mask_asn
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.runtime.logs import mask_asn
 
 HERE = Path(__file__).parent
 

@@ -7,11 +7,11 @@ import threading
 
 import uvicorn
 
+from consumer.config.settings import Settings
 from consumer.console.app import create_app
 from consumer.console.reader import read_only_engine
 from consumer.errors import OperatorError, PortInUse
-from consumer.runtime import open_database
-from consumer.settings import Settings
+from consumer.runtime.wiring import open_database
 
 
 class ConsoleRefused(OperatorError):

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from consumer.settings import Settings
+from consumer.config.settings import Settings
 from consumer.store import tables as t
 from consumer.store.database import Database
 

@@ -3,9 +3,9 @@
 import json
 from datetime import UTC, date, datetime
 
-from consumer.connect import prepare_broker
-from consumer.embedded_broker import EmbeddedBroker
-from consumer.kafka_options import producer_options
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.embedded import EmbeddedBroker
+from consumer.kafka.options import producer_options
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from tests.support.events import asn, exited
 from tests.support.kafka import free_port

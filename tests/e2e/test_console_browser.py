@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consumer.embedded_broker import EmbeddedBroker
+from consumer.kafka.embedded import EmbeddedBroker
 from tests.support import browser
 from tests.support.console import alert_ids
 from tests.support.kafka import free_port
@@ -30,7 +30,7 @@ ARTIFACTS = Path(os.environ.get("PASI_ARTIFACTS_DIR", ROOT / ".ci" / "artifacts"
 @pytest.fixture(scope="module")
 def demo_console(tmp_path_factory):
     """The README's path: the demo on the embedded defaults, then the console over what it left."""
-    from consumer.settings import Settings
+    from consumer.config.settings import Settings
 
     work = tmp_path_factory.mktemp("demo")
     settings = Settings(_env_file=None, embedded_broker_port=free_port(), var_dir=work / "var",

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from consumer import metrics
-from consumer.end_of_year import EndOfYearRunner
+from consumer.config.settings import Settings
 from consumer.errors import PortInUse
-from consumer.health import HealthServer
-from consumer.loop import ConsumerLoop
-from consumer.settings import Settings
+from consumer.runtime import metrics
+from consumer.runtime.end_of_year import EndOfYearRunner
+from consumer.runtime.health import HealthServer
+from consumer.runtime.loop import ConsumerLoop
 from consumer.store import tables
 from tests.support.events import asn, exited
 from tests.support.http import get as _get

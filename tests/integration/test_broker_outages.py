@@ -4,8 +4,8 @@ import io
 import time
 from datetime import date
 
-from consumer import metrics
-from consumer.logs import configure_logging
+from consumer.runtime import metrics
+from consumer.runtime.logs import configure_logging
 from tests.support.events import asn, exited
 from tests.support.running import read_topic
 from tests.support.service_parts import assemble, counter_total

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from consumer.records import InputRecord
+from consumer.runtime.records import InputRecord
 from consumer.store import tables as t
 from consumer.store.outbox import OutboxStore
 from tests.support.console import console_settings

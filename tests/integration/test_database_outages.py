@@ -15,9 +15,9 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from consumer import metrics
-from consumer.logs import configure_logging
-from consumer.runtime import open_database
+from consumer.runtime import metrics
+from consumer.runtime.logs import configure_logging
+from consumer.runtime.wiring import open_database
 from consumer.store import tables
 from consumer.store.database import Interrupted
 from tests.conftest import POSTGRES_URL

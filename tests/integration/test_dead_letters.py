@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from fastavro import schemaless_writer
 
-from consumer.logs import configure_logging
+from consumer.runtime.logs import configure_logging
 from schemas.catalog import default_catalog
 from schemas.errors import MAX_ERROR_TEXT
 from tests.support.events import asn, event, exited, term_closed

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from consumer.end_of_year import EndOfYearRunner
-from consumer.records import InputRecord
+from consumer.runtime.end_of_year import EndOfYearRunner
+from consumer.runtime.records import InputRecord
 from consumer.store import tables
 from schemas.term_closed import TermClosed
 from tests.support.events import asn, event, exited, term_closed

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from consumer.records import InputRecord
+from consumer.runtime.records import InputRecord
 from consumer.store import tables
 from tests.support.events import asn, event, exited
 from tests.support.running import CODEC

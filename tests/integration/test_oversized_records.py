@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from consumer import metrics
-from consumer.logs import configure_logging
+from consumer.runtime import metrics
+from consumer.runtime.logs import configure_logging
 from consumer.store import tables, writer
 from consumer.store.writer import OutboxRecord
 from tests.support.events import asn, exited

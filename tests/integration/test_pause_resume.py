@@ -1,7 +1,7 @@
 """A partition paused with records in flight and then resumed is read to its end.
 
 kafka-python 3.0.12 parks such records and never restores them once its in-line slot holds a
-drained batch (see consumer/kafka_compat.py); the service frees the slot before every poll.
+drained batch (see consumer/kafka/compat.py); the service frees the slot before every poll.
 """
 
 import time
@@ -9,9 +9,9 @@ from datetime import date
 
 from kafka import KafkaConsumer
 
-from consumer import metrics
-from consumer.kafka_compat import release_parked_records
-from consumer.kafka_options import consumer_options
+from consumer.kafka.compat import release_parked_records
+from consumer.kafka.options import consumer_options
+from consumer.runtime import metrics
 from tests.support.events import asn, exited
 from tests.support.running import ServiceThread, publish, read_topic
 from tests.support.service_parts import counter_total

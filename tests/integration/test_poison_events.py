@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 
-import consumer.service
+import consumer.runtime.service
 from schemas.codec import AvroCodec
 from schemas.events import EventBase
 from tests.support.events import asn, event, exited
@@ -99,14 +99,14 @@ def test_a_rule_that_fails_on_one_event_costs_that_event_a_dead_letter_and_nothi
     settings = make_settings(state_db_url=db_url, max_poll_records=50)
     events = _later_exits(40)
     victim = events[17]
-    handle_event = consumer.service.handle_event
+    handle_event = consumer.runtime.service.handle_event
 
     def failing_for_the_victim(state, message, policy, partition):
         if message.event_id == victim.event_id:
             raise ZeroDivisionError(f"rule bug while handling {message.asn}")
         return handle_event(state, message, policy, partition)
 
-    monkeypatch.setattr(consumer.service, "handle_event", failing_for_the_victim)
+    monkeypatch.setattr(consumer.runtime.service, "handle_event", failing_for_the_victim)
     publish(settings, settings.topic_enrollment_changed, events)
 
     assert run_service(settings) == 0
@@ -127,14 +127,14 @@ def test_an_event_dead_lettered_for_a_failure_is_applied_when_replayed_after_the
     settings = make_settings(state_db_url=db_url, max_poll_records=50)
     events = _later_exits(6)
     victim = events[3]
-    handle_event = consumer.service.handle_event
+    handle_event = consumer.runtime.service.handle_event
 
     def failing_for_the_victim(state, message, policy, partition):
         if message.event_id == victim.event_id:
             raise ZeroDivisionError("rule bug")
         return handle_event(state, message, policy, partition)
 
-    monkeypatch.setattr(consumer.service, "handle_event", failing_for_the_victim)
+    monkeypatch.setattr(consumer.runtime.service, "handle_event", failing_for_the_victim)
     publish(settings, settings.topic_enrollment_changed, events)
     assert run_service(settings) == 0
     monkeypatch.undo()  # the fix

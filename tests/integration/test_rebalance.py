@@ -3,11 +3,11 @@
 import threading
 from datetime import date
 
-from consumer.end_of_year import EndOfYearRunner
-from consumer.loop import ConsumerLoop
-from consumer.rebalance import RebalanceListener
-from consumer.runtime import make_relay, open_database, policy_from
-from consumer.service import Service
+from consumer.runtime.end_of_year import EndOfYearRunner
+from consumer.runtime.loop import ConsumerLoop
+from consumer.runtime.rebalance import RebalanceListener
+from consumer.runtime.service import Service
+from consumer.runtime.wiring import make_relay, open_database, policy_from
 from tests.support.events import asn, exited
 from tests.support.running import publish
 from tests.support.waiting import wait_for
@@ -25,7 +25,7 @@ def test_records_buffered_but_not_processed_are_read_again_after_the_same_partit
     loop = ConsumerLoop(settings, service, runner, relay, stop)
     from kafka import KafkaConsumer
 
-    from consumer.kafka_options import consumer_options
+    from consumer.kafka.options import consumer_options
 
     loop.consumer = KafkaConsumer(**consumer_options(settings, settings.consumer_group))
     listener = RebalanceListener(loop)

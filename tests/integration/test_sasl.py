@@ -5,9 +5,9 @@ import os
 import pytest
 from kafka.errors import KafkaError
 
-from consumer.connect import prepare_broker
+from consumer.config.settings import Settings
 from consumer.errors import BrokerUnavailable
-from consumer.settings import Settings
+from consumer.kafka.connect import prepare_broker
 
 SASL_BOOTSTRAP = os.environ.get("PASI_TEST_SASL_BOOTSTRAP_SERVERS")
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from prometheus_client import REGISTRY
 
-from consumer.connect import prepare_broker
-from consumer.runtime import all_topics
+from consumer.kafka.connect import prepare_broker
+from consumer.runtime.wiring import all_topics
 from schemas.catalog import default_catalog
 from schemas.codec import AvroCodec, MessageCodec
 from schemas.registry import ConfluentFraming, HttpSchemaRegistry

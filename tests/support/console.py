@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from consumer.config.settings import Settings
 from consumer.console.app import create_app
 from consumer.console.reader import read_only_engine
-from consumer.end_of_year import EndOfYearRunner
-from consumer.records import InputRecord
-from consumer.runtime import policy_from
-from consumer.settings import Settings
+from consumer.runtime.end_of_year import EndOfYearRunner
+from consumer.runtime.records import InputRecord
+from consumer.runtime.wiring import policy_from
 from consumer.store import tables as t
 from consumer.store.outbox import OutboxStore
 from consumer.store.writer import upsert
@@ -64,7 +64,7 @@ def fill_with_sample(parts: Parts, students: int = 50) -> None:
 
 
 def record_position(parts: Parts, lag: int = 3) -> None:
-    """A consumer's position as the running service records it (consumer.partition_status)."""
+    """A consumer's position as the running service records it (consumer.runtime.partition_status)."""
     now = datetime.now(UTC)
     row = {"topic": parts.settings.topic_enrollment_changed, "partition": 0, "member": "host-a:4242",
            "position": 400, "highwater": 400 + lag, "lag": lag, "buffered": 0, "last_batch_at": now,

@@ -6,7 +6,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from consumer.embedded_broker import EmbeddedBroker
+from consumer.kafka.embedded import EmbeddedBroker
 
 
 def free_port() -> int:

@@ -1,11 +1,11 @@
-"""What a PromQL expression names, and the series consumer/metrics.py exposes, for checking dashboards and rules
+"""What a PromQL expression names, and the series consumer/runtime/metrics.py exposes, for checking dashboards and rules
 by parsing (no Prometheus here)."""
 
 import re
 
 from prometheus_client.metrics import MetricWrapperBase
 
-from consumer import metrics
+from consumer.runtime import metrics
 
 # metric names, once strings, label matchers, durations, `by`/`without` label lists and functions are set aside
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')

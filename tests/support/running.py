@@ -7,12 +7,12 @@ import sys
 import threading
 from pathlib import Path
 
-from consumer.connect import prepare_broker
-from consumer.kafka_options import producer_options
-from consumer.runtime import all_topics, build
-from consumer.settings import Settings
-from consumer.settings_env import environment_without_settings, settings_environment
-from consumer.topic_reader import TopicReader
+from consumer.config.env import environment_without_settings, settings_environment
+from consumer.config.settings import Settings
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.options import producer_options
+from consumer.kafka.reader import TopicReader
+from consumer.runtime.wiring import all_topics, build
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from schemas.codec import MessageCodec
 

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from consumer import metrics
-from consumer.connect import prepare_broker
-from consumer.records import InputRecord
-from consumer.runtime import all_topics, make_relay, open_database, policy_from
-from consumer.service import Service
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.kafka.connect import prepare_broker
+from consumer.runtime import metrics
+from consumer.runtime.records import InputRecord
+from consumer.runtime.service import Service
+from consumer.runtime.wiring import all_topics, make_relay, open_database, policy_from
 from consumer.store import tables
 from consumer.store.database import Database
 from producers.relay import OutboxRelay

@@ -8,7 +8,7 @@ import yaml
 from fastavro import parse_schema
 from jsonschema.validators import validator_for
 
-from consumer.asyncapi import AVRO_FORMAT, DEFAULT_PATH, build_document, default_settings, render_yaml
+from consumer.kafka.asyncapi import AVRO_FORMAT, DEFAULT_PATH, build_document, default_settings, render_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 ASYNCAPI_SCHEMA = ROOT / "tests" / "data" / "asyncapi-3.0.0.schema.json"

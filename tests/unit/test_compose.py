@@ -6,7 +6,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from consumer.settings import Settings
+from consumer.config.settings import Settings
 
 COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 SERVICE = "pasi-concurrent"

@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from consumer.kafka_options import client_options, consumer_options, producer_options
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.kafka.options import client_options, consumer_options, producer_options
 
 
 def settings(**values) -> Settings:

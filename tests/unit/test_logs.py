@@ -5,7 +5,7 @@ import json
 
 import structlog
 
-from consumer.logs import configure_logging, mask_asn
+from consumer.runtime.logs import configure_logging, mask_asn
 from schemas.errors import MAX_ERROR_TEXT
 
 

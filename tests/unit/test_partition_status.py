@@ -5,7 +5,7 @@ from kafka import TopicPartition
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
-from consumer.partition_status import PartitionStatus
+from consumer.runtime.partition_status import PartitionStatus
 from consumer.store import tables as t
 from consumer.store.database import Database
 from consumer.store.migrate import upgrade

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consumer.readiness import Observations, Thresholds, evaluate
+from consumer.runtime.readiness import Observations, Thresholds, evaluate
 
 NOW = 1_000.0
 THRESHOLDS = Thresholds(failure_s=30, outbox_stall_s=60, unassigned_s=60)

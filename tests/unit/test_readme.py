@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from consumer.settings_doc import replace_in
+from consumer.config.docs import replace_in
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,8 +1,8 @@
 """A dead letter's reason carries no SQL statement or parameter and no ASN, and is bounded."""
 
-from consumer.records import InputRecord
-from consumer.service import OutputEncoder
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.runtime.records import InputRecord
+from consumer.runtime.service import OutputEncoder
 from schemas.codec import MessageCodec
 from schemas.errors import MAX_ERROR_TEXT
 

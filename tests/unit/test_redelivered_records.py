@@ -3,7 +3,7 @@ dead letter (DuplicateIdConflict); what counts as the same content is what the e
 
 from datetime import date, timedelta, timezone
 
-from consumer.records import DUPLICATE_ID_CONFLICT, InputRecord, sort_out
+from consumer.runtime.records import DUPLICATE_ID_CONFLICT, InputRecord, sort_out
 from schemas.codec import MessageCodec
 from tests.support.events import exited
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from consumer.codecs import codec_for
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.runtime.codecs import codec_for
 from schemas.catalog import default_catalog
 from schemas.codec import AvroCodec, MessageCodec
 from schemas.errors import DecodeError

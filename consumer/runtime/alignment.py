@@ -8,7 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable
 
-from consumer.records import InputRecord
+from consumer.runtime.records import InputRecord
 
 
 class EventTimeAligner:

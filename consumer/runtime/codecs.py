@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from consumer.settings import Settings
+from consumer.config.settings import Settings
 from schemas.catalog import default_catalog
 from schemas.codec import AvroCodec, MessageCodec
 from schemas.registry import ConfluentFraming, HttpSchemaRegistry

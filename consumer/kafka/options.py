@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from consumer.settings import Settings
+from consumer.config.settings import Settings
 
 
 def client_options(settings: Settings) -> dict[str, Any]:

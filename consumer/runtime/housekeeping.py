@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from consumer import metrics
+from consumer.runtime import metrics
 from consumer.store.retention import prune_processed_events
 
 if TYPE_CHECKING:
-    from consumer.loop import ConsumerLoop
+    from consumer.runtime.loop import ConsumerLoop
 
 log = structlog.get_logger(__name__)
 

@@ -6,13 +6,13 @@ import time
 import structlog
 from sqlalchemy.engine import Connection
 
-from consumer import metrics
-from consumer.batch_stats import BatchStats
-from consumer.batch_stats import count as _count
 from consumer.domain.policy import Policy
 from consumer.domain.rules import close_student_for_year
-from consumer.encoder import OutputEncoder
 from consumer.redaction import describe_error
+from consumer.runtime import metrics
+from consumer.runtime.batch_stats import BatchStats
+from consumer.runtime.batch_stats import count as _count
+from consumer.runtime.encoder import OutputEncoder
 from consumer.store import end_of_year as runs
 from consumer.store import loader, writer
 from consumer.store.database import Database, Interrupted, transient

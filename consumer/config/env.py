@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from pydantic import SecretStr
 
-from consumer.settings import Settings
+from consumer.config.settings import Settings
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:

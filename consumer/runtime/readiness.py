@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from consumer.kafka_compat import last_heard_from_coordinator
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.kafka.compat import last_heard_from_coordinator
 
 if TYPE_CHECKING:
-    from consumer.runtime import Runtime
+    from consumer.runtime.wiring import Runtime
 
 log = structlog.get_logger(__name__)
 

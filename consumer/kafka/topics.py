@@ -3,12 +3,11 @@
 import contextlib
 import time
 
+from consumer.config.settings import Settings
+from consumer.kafka.options import client_options
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
-
-from consumer.kafka_options import client_options
-from consumer.settings import Settings
 
 
 def admin_client(settings: Settings) -> KafkaAdminClient:

@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from consumer import metrics
+from consumer.runtime import metrics
 
 
 @dataclass

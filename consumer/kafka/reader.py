@@ -7,11 +7,10 @@ is wrong on the embedded broker.
 import time
 from collections.abc import Iterator
 
+from consumer.config.settings import Settings
+from consumer.kafka.options import consumer_options
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-
-from consumer.kafka_options import consumer_options
-from consumer.settings import Settings
 
 
 class TopicReader:

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from consumer.codecs import codec_for
-from consumer.connect import prepare_broker
-from consumer.kafka_options import producer_options
-from consumer.runtime import all_topics, build, open_database
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.options import producer_options
+from consumer.kafka.reader import TopicReader
+from consumer.runtime.codecs import codec_for
+from consumer.runtime.wiring import all_topics, build, open_database
 from consumer.store import tables as t
-from consumer.topic_reader import TopicReader
 from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
 from producers.sample import SampleYear
 from schemas.outputs import PasiExitDateSync

@@ -7,19 +7,19 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.engine import Connection
 
-from consumer import metrics
-from consumer.batch_stats import BatchStats
-from consumer.batch_stats import count as _count
-from consumer.codecs import codec_for
+from consumer.config.settings import Settings
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
 from consumer.domain.rules import advance_to, fire_due, handle_event
 from consumer.domain.rules.end_of_year import new_run
-from consumer.encoder import OutputEncoder
-from consumer.end_of_year import EndOfYearRunner
-from consumer.records import InputRecord, sort_out
 from consumer.redaction import describe_error, redact
-from consumer.settings import Settings
+from consumer.runtime import metrics
+from consumer.runtime.batch_stats import BatchStats
+from consumer.runtime.batch_stats import count as _count
+from consumer.runtime.codecs import codec_for
+from consumer.runtime.encoder import OutputEncoder
+from consumer.runtime.end_of_year import EndOfYearRunner
+from consumer.runtime.records import InputRecord, sort_out
 from consumer.store import loader, writer
 from consumer.store.database import Database, Interrupted, transient
 from consumer.store.end_of_year import insert_runs

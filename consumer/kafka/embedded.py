@@ -8,8 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from consumer.config.settings import Settings
 from consumer.errors import OperatorError
-from consumer.settings import Settings
 
 
 class BrokerError(OperatorError):

@@ -8,7 +8,7 @@ from kafka import TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 if TYPE_CHECKING:
-    from consumer.loop import ConsumerLoop
+    from consumer.runtime.loop import ConsumerLoop
 
 log = structlog.get_logger(__name__)
 

@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime
 
+from consumer.config.settings import Settings
 from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
-from consumer.records import InputRecord
 from consumer.redaction import redact
-from consumer.settings import Settings
+from consumer.runtime.records import InputRecord
 from consumer.store.writer import OutboxRecord
 from schemas.codec import MessageCodec
 

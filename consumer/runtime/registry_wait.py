@@ -15,8 +15,8 @@ from tenacity import (
     wait_random,
 )
 
-from consumer import metrics
-from consumer.records import InputRecord, decode_record
+from consumer.runtime import metrics
+from consumer.runtime.records import InputRecord, decode_record
 from schemas.codec import MessageCodec
 from schemas.registry import RegistryUnavailable
 

@@ -7,18 +7,18 @@ import structlog
 from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from consumer import metrics
-from consumer.alignment import EventTimeAligner
-from consumer.codecs import codec_for
-from consumer.end_of_year import EndOfYearRunner
-from consumer.housekeeping import Housekeeper
-from consumer.kafka_compat import release_parked_records
-from consumer.kafka_options import consumer_options
-from consumer.partition_status import PartitionStatus
-from consumer.rebalance import RebalanceListener
-from consumer.registry_wait import RegistryHold
-from consumer.service import Service
-from consumer.settings import Settings
+from consumer.config.settings import Settings
+from consumer.kafka.compat import release_parked_records
+from consumer.kafka.options import consumer_options
+from consumer.runtime import metrics
+from consumer.runtime.alignment import EventTimeAligner
+from consumer.runtime.codecs import codec_for
+from consumer.runtime.end_of_year import EndOfYearRunner
+from consumer.runtime.housekeeping import Housekeeper
+from consumer.runtime.partition_status import PartitionStatus
+from consumer.runtime.rebalance import RebalanceListener
+from consumer.runtime.registry_wait import RegistryHold
+from consumer.runtime.service import Service
 from consumer.store.database import Interrupted
 from producers.relay import OutboxRelay
 from schemas.codec import MessageCodec

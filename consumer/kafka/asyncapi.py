@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
+from consumer.config.settings import Settings
 from consumer.redaction import mask_url_passwords
-from consumer.settings import Settings
 from schemas.catalog import default_catalog
 
 DEFAULT_PATH = Path("docs") / "asyncapi.yaml"  # relative to the repository root

@@ -1,14 +1,14 @@
 """Reaching the broker: start the embedded one when none is configured, and fail clearly when unreachable."""
 
 import structlog
+
+from consumer.config.settings import Settings
+from consumer.errors import BrokerUnavailable
+from consumer.kafka.embedded import EmbeddedBroker
+from consumer.kafka.options import client_options
+from consumer.kafka.topics import ensure_topics
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError, KafkaTimeoutError
-
-from consumer.embedded_broker import EmbeddedBroker
-from consumer.errors import BrokerUnavailable
-from consumer.kafka_options import client_options
-from consumer.settings import Settings
-from consumer.topics import ensure_topics
 
 log = structlog.get_logger(__name__)
 _warned: set[tuple[str, str | None]] = set()

@@ -7,20 +7,20 @@ from datetime import timedelta
 
 import structlog
 
-from consumer import metrics
-from consumer.connect import prepare_broker
+from consumer.config.settings import Settings
 from consumer.domain.policy import Policy
-from consumer.health import HealthServer
-from consumer.kafka_options import producer_options
-from consumer.loop import ConsumerLoop
-from consumer.readiness import Readiness
-from consumer.registry_wait import register_outputs
-from consumer.service import Service
-from consumer.settings import Settings
+from consumer.kafka.connect import prepare_broker
+from consumer.kafka.options import producer_options
+from consumer.kafka.topics import ensure_topics
+from consumer.runtime import metrics
+from consumer.runtime.health import HealthServer
+from consumer.runtime.loop import ConsumerLoop
+from consumer.runtime.readiness import Readiness
+from consumer.runtime.registry_wait import register_outputs
+from consumer.runtime.service import Service
 from consumer.store.database import Database
 from consumer.store.migrate import upgrade
 from consumer.store.outbox import OutboxStore
-from consumer.topics import ensure_topics
 from producers.publisher import Publisher, RetryPolicy
 from producers.relay import OutboxRelay, PendingMessage
 

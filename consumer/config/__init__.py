@@ -1,0 +1,1 @@
+"""The service's settings: read from the environment, documented, handed to child processes."""
