@@ -17,7 +17,7 @@ from consumer.cli import (  # noqa: F401  (they register commands)
     run_commands,
     settings_command,
 )
-from consumer.cli.app import STATE, UserError, app
+from consumer.cli.app import STATE, app
 from consumer.errors import OperatorError
 from consumer.redaction import redact
 
@@ -41,8 +41,6 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), 2)
     except typer.Abort:
         _fail("interrupted", 130)
-    except UserError as exc:
-        _fail(str(exc), exc.code)
     except OperatorError as exc:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import typer
 from pydantic import ValidationError
 
 from consumer.config.settings import Settings
+from consumer.errors import UsageError
 from consumer.runtime.logs import configure_logging
 
 app = typer.Typer(
@@ -16,14 +17,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-class UserError(Exception):
-    """A problem the operator can fix; printed as one line, exit code `code`."""
-
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass
@@ -56,7 +49,7 @@ def load_settings() -> Settings:
         if ": " in message and message.split(": ", 1)[0].isidentifier():
             name, message = message.split(": ", 1)
         shown = f" (got {first['input']!r})" if not isinstance(first.get("input"), dict) else ""
-        raise UserError(f"bad setting {name.upper()}: {message}{shown}", code=2) from None
+        raise UsageError(f"bad setting {name.upper()}: {message}{shown}") from None
 
 
 @app.callback()

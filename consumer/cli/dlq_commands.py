@@ -6,10 +6,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from consumer.cli.app import STATE, UserError, app
+from consumer.cli.app import STATE, app
 from consumer.cli.io_commands import make_publisher
 from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
+from consumer.errors import OperatorError, UsageError
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.reader import TopicReader
 from consumer.redaction import redact
@@ -25,7 +26,7 @@ def _dead_letter_topic(topic: str) -> str:
     if topic.endswith(settings.dead_letter_suffix):
         return topic
     if topic not in settings.input_topics:
-        raise UserError(f"topic {topic!r} is not an input topic nor a dead-letter topic", code=2)
+        raise UsageError(f"topic {topic!r} is not an input topic nor a dead-letter topic")
     return settings.dead_letter_topic(topic)
 
 
@@ -35,13 +36,13 @@ def _replay_target(dlq_topic: str, to: str | None) -> str:
     inputs = ", ".join(settings.input_topics)
     if to is not None:
         if to not in settings.input_topics:
-            raise UserError(f"--to: {to!r} is not an input topic ({inputs})", code=2)
+            raise UsageError(f"--to: {to!r} is not an input topic ({inputs})")
         return to
     source = dlq_topic.removesuffix(settings.dead_letter_suffix)
     if source not in settings.input_topics:
-        raise UserError(
+        raise UsageError(
             f"{dlq_topic!r} is not the dead-letter topic of an input topic ({inputs}): "
-            "name the input topic to replay to with --to", code=2,
+            "name the input topic to replay to with --to"
         )
     return source
 
@@ -85,7 +86,7 @@ def replay(
         try:
             since_at = datetime.fromisoformat(since)
         except ValueError:
-            raise UserError(f"--since: {since!r} is not an ISO date or time", code=2) from None
+            raise UsageError(f"--since: {since!r} is not an ISO date or time") from None
         since_at = since_at if since_at.tzinfo else since_at.replace(tzinfo=UTC)
     dlq_topic = _dead_letter_topic(topic)
     target = _replay_target(dlq_topic, to)
@@ -112,7 +113,7 @@ def replay(
     )
     if refused:
         named = listing([repr(name) for name in sorted(plan.refused)])
-        raise UserError(
+        raise OperatorError(
             f"refused {refused} dead letter{'s' if refused > 1 else ''} whose source.topic header names "
             f"another topic than {target}: {named}; nothing was sent there (--to TOPIC replays to an input topic)"
         )

@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from consumer.cli.app import STATE, UserError, app
+from consumer.cli.app import STATE, app
 from consumer.cli.progress import progress_bar
+from consumer.errors import UsageError
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.options import producer_options
 from consumer.kafka.reader import TopicReader
@@ -42,7 +43,7 @@ def produce(
     settings = STATE.settings
     record_name = settings.topic_record(topic)
     if record_name is None:
-        raise UserError(f"topic {topic!r} is not one of the contract's topics", code=2)
+        raise UsageError(f"topic {topic!r} is not one of the contract's topics")
     with progress_bar("validating", file) as advance:
         count, problems = validate_file(file, record_name, on_line=advance)
     if problems:
@@ -52,7 +53,7 @@ def produce(
         if len(problems) > MAX_PROBLEMS_SHOWN:
             err.print(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more problems", markup=False)
         lines = len({p.line for p in problems})
-        raise UserError(f"nothing published: {lines} of {count} lines are invalid", code=2)
+        raise UsageError(f"nothing published: {lines} of {count} lines are invalid")
     prepare_broker(settings, [topic])
     codec = codec_for(settings)
     publisher = make_publisher(settings, [topic])
@@ -135,17 +136,17 @@ def eoy(
     """Publish the End-of-Year broadcast (TermClosed) that closes the year's concurrent enrolments."""
     for code in school:
         if not (len(code) == 4 and code.isdigit()):
-            raise UserError(f"--school: {code!r} is not a 4-digit school code", code=2)
+            raise UsageError(f"--school: {code!r} is not a 4-digit school code")
     try:
         closed = date.fromisoformat(closed_on)
     except ValueError:
-        raise UserError(f"--closed-on: {closed_on!r} is not a date (YYYY-MM-DD)", code=2) from None
+        raise UsageError(f"--closed-on: {closed_on!r} is not a date (YYYY-MM-DD)") from None
     try:
         message = term_closed(year, closed, list(school), run_id=run_id, exit_code=exit_code)
     except Exception as exc:  # pydantic names the field
         problems = getattr(exc, "errors", lambda: [])()
         detail = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems) or str(exc)
-        raise UserError(detail.replace("school_codes", "--school"), code=2) from None
+        raise UsageError(detail.replace("school_codes", "--school")) from None
     settings = STATE.settings
     topic = settings.topic_term_closed
     prepare_broker(settings, [topic])
