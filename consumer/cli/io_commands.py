@@ -19,9 +19,10 @@ from consumer.redaction import redact
 from consumer.runtime.codecs import codec_for
 from producers.eoy import term_closed
 from producers.jsonl import read_messages, validate_file
-from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
+from producers.publisher import Publisher, RetryPolicy
 from schemas.codec import to_json
 from schemas.errors import DecodeError, InvalidMessage
+from schemas.records import OutboxRecord
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -60,9 +61,9 @@ def produce(
     sent = 0
     try:
         with progress_bar("publishing", file, total=count) as advance:
-            chunk: list[OutgoingRecord] = []
+            chunk: list[OutboxRecord] = []
             for message in read_messages(file, record_name):
-                chunk.append(OutgoingRecord(topic, message.key.encode(), codec.encode(message)))
+                chunk.append(OutboxRecord(topic, message.key.encode(), codec.encode(message)))
                 if len(chunk) >= 5_000:
                     publisher.publish(chunk, on_acknowledged=advance)
                     sent += len(chunk)
@@ -152,7 +153,7 @@ def eoy(
     prepare_broker(settings, [topic])
     publisher = make_publisher(settings, [topic])
     try:
-        publisher.publish([OutgoingRecord(topic, message.key.encode(), codec_for(settings).encode(message))])
+        publisher.publish([OutboxRecord(topic, message.key.encode(), codec_for(settings).encode(message))])
     finally:
         publisher.close()
     typer.echo(to_json(message))
