@@ -6,7 +6,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.cli.output import wide_console
 from consumer.errors import UsageError
 from consumer.runtime.wiring import open_database
@@ -34,8 +34,8 @@ def _day(option: str, value: str | None) -> date | None:
         raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-@app.command()
 def alerts(
+    ctx: typer.Context,
     status: str | None = typer.Option(None, "--status", help="RAISED or RESOLVED."),
     code: str | None = typer.Option(None, "--code", help="Alert code, e.g. TERM_ID_MISMATCH."),
     category: str | None = typer.Option(None, "--category", help="e.g. ENROLMENT, EVALUATED_MARK."),
@@ -62,7 +62,7 @@ def alerts(
         since=_day("--from", since),
         until=_day("--to", until),
     )
-    settings = STATE.settings
+    settings = state(ctx).settings
     database = open_database(settings)
     try:
         total, rows = search(database, wanted, settings, limit)

@@ -6,10 +6,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.cli.io_commands import make_publisher
 from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
+from consumer.config.settings import Settings
 from consumer.errors import OperatorError, UsageError
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.reader import TopicReader
@@ -18,11 +19,9 @@ from producers.replay import as_record, dead_letter, plan_replay, reasons, selec
 from schemas.errors import listing
 
 dlq = typer.Typer(help="Dead letters: list them by reason, replay them to their input topic.", no_args_is_help=True)
-app.add_typer(dlq, name="dlq")
 
 
-def _dead_letter_topic(topic: str) -> str:
-    settings = STATE.settings
+def _dead_letter_topic(settings: Settings, topic: str) -> str:
     if topic.endswith(settings.dead_letter_suffix):
         return topic
     if topic not in settings.input_topics:
@@ -30,9 +29,8 @@ def _dead_letter_topic(topic: str) -> str:
     return settings.dead_letter_topic(topic)
 
 
-def _replay_target(dlq_topic: str, to: str | None) -> str:
+def _replay_target(settings: Settings, dlq_topic: str, to: str | None) -> str:
     """The input topic to replay to: `--to`, else the one whose name the dead-letter topic extends."""
-    settings = STATE.settings
     inputs = ", ".join(settings.input_topics)
     if to is not None:
         if to not in settings.input_topics:
@@ -47,18 +45,20 @@ def _replay_target(dlq_topic: str, to: str | None) -> str:
     return source
 
 
-def _read(topic: str) -> list:
-    settings = STATE.settings
+def _read(settings: Settings, topic: str) -> list:
     prepare_broker(settings, [topic])
     with TopicReader(settings, topic, from_beginning=True) as reader:
         return [dead_letter(record) for record in reader.records(until_idle_s=0.5)]
 
 
 @dlq.command("list")
-def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or its dead-letter topic.")) -> None:
+def list_dead_letters(
+    ctx: typer.Context, topic: str = typer.Argument(..., help="An input topic or its dead-letter topic.")
+) -> None:
     """Count the dead letters of TOPIC by source and reason."""
-    dlq_topic = _dead_letter_topic(topic)
-    counts = reasons(_read(dlq_topic))
+    settings = state(ctx).settings
+    dlq_topic = _dead_letter_topic(settings, topic)
+    counts = reasons(_read(settings, dlq_topic))
     table = Table(title=f"{dlq_topic}: {sum(counts.values())} dead letters", title_justify="left")
     table.add_column("Count", justify="right")
     table.add_column("Source")
@@ -70,6 +70,7 @@ def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or i
 
 @dlq.command("replay")
 def replay(
+    ctx: typer.Context,
     topic: str = typer.Argument(..., help="An input topic or its dead-letter topic."),
     from_offset: int | None = typer.Option(None, "--offset", min=0, help="Only dead letters at this offset or later."),
     since: str | None = typer.Option(None, "--since", help="Only dead letters that failed at or after this ISO time."),
@@ -88,12 +89,12 @@ def replay(
         except ValueError:
             raise UsageError(f"--since: {since!r} is not an ISO date or time") from None
         since_at = since_at if since_at.tzinfo else since_at.replace(tzinfo=UTC)
-    dlq_topic = _dead_letter_topic(topic)
-    target = _replay_target(dlq_topic, to)
-    letters = _read(dlq_topic)
+    settings = state(ctx).settings
+    dlq_topic = _dead_letter_topic(settings, topic)
+    target = _replay_target(settings, dlq_topic, to)
+    letters = _read(settings, dlq_topic)
     chosen = selected(letters, from_offset, since_at)
     plan = plan_replay(chosen, target, explicit=to is not None)
-    settings = STATE.settings
     if plan.send:
         prepare_broker(settings, [target])
         publisher = make_publisher(settings, [target])

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.cli.progress import progress_bar
 from consumer.errors import UsageError
 from consumer.kafka.connect import prepare_broker
@@ -35,13 +35,13 @@ def make_publisher(settings, topics: list[str]) -> Publisher:
     )
 
 
-@app.command()
 def produce(
+    ctx: typer.Context,
     topic: str = typer.Argument(..., help="enrollment-changed or term-closed (or any topic of the contract)."),
     file: Path = typer.Option(..., "--file", "-f", exists=True, dir_okay=False, help="JSON lines, one message a line."),
 ) -> None:
     """Validate every line of FILE, then publish them as Avro; any invalid line publishes nothing (exit 2)."""
-    settings = STATE.settings
+    settings = state(ctx).settings
     record_name = settings.topic_record(topic)
     if record_name is None:
         raise UsageError(f"topic {topic!r} is not one of the contract's topics")
@@ -75,8 +75,8 @@ def produce(
     typer.echo(f"published {sent} messages to {topic}", err=True)
 
 
-@app.command()
 def tail(
+    ctx: typer.Context,
     topic: str = typer.Argument(..., help="Any topic; dead-letter topics print their reason."),
     from_beginning: bool = typer.Option(False, "--from-beginning", help="Start at the first message."),
     until_idle: float | None = typer.Option(
@@ -87,7 +87,7 @@ def tail(
     ),
 ) -> None:
     """Decode TOPIC and print one JSON object a line (undecodable records are reported on stderr)."""
-    settings = STATE.settings
+    settings = state(ctx).settings
     prepare_broker(settings, [topic])
     codec = codec_for(settings)
     dead_letters = topic.endswith(settings.dead_letter_suffix)
@@ -124,8 +124,8 @@ def dead_letter_view(record) -> dict:
     }
 
 
-@app.command()
 def eoy(
+    ctx: typer.Context,
     year: int = typer.Option(..., "--year", min=0, max=999, help="School year id (35 = 2025-26)."),
     closed_on: str = typer.Option(..., "--closed-on", help="Exit date given to the closed enrolments (YYYY-MM-DD)."),
     school: list[str] = typer.Option([], "--school", help="A school in scope (repeat); none means every school."),
@@ -148,7 +148,7 @@ def eoy(
         problems = getattr(exc, "errors", lambda: [])()
         detail = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems) or str(exc)
         raise UsageError(detail.replace("school_codes", "--school")) from None
-    settings = STATE.settings
+    settings = state(ctx).settings
     topic = settings.topic_term_closed
     prepare_broker(settings, [topic])
     publisher = make_publisher(settings, [topic])
