@@ -1,4 +1,8 @@
-"""Failures an operator can act on: each says what is wrong and how to fix it, in one line."""
+"""Failures an operator can act on: each says what is wrong and how to fix it, in one line.
+
+The command line prints an `OperatorError` as that one line, without a traceback, and exits with
+its `exit_code`: 2 for a bad option, argument or setting (`UsageError`), 1 for the rest.
+"""
 
 
 class OperatorError(RuntimeError):
@@ -7,8 +11,14 @@ class OperatorError(RuntimeError):
     exit_code = 1
 
 
+class UsageError(OperatorError):
+    """A bad option, argument or setting: the command was not run as asked."""
+
+    exit_code = 2
+
+
 class BrokerUnavailable(OperatorError):
-    pass
+    """No Kafka broker can be used: none answers, or the embedded one cannot run."""
 
 
 class DatabaseUnavailable(OperatorError):

@@ -3,7 +3,7 @@
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -33,6 +33,8 @@ from tenacity import (
     wait_random,
 )
 
+from schemas.records import OutboxRecord
+
 log = structlog.get_logger(__name__)
 
 _FATAL = (UnknownProducerIdError, OutOfOrderSequenceNumberError, ProducerFencedError, InvalidProducerEpochError)
@@ -48,12 +50,7 @@ UNPUBLISHABLE = (
 )
 
 
-@dataclass(frozen=True)
-class OutgoingRecord:
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: list[tuple[str, bytes]] = field(default_factory=list)
+OutgoingRecord = OutboxRecord  # a record to publish: the one record type of schemas.records
 
 
 class PublishError(Exception):
@@ -103,7 +100,7 @@ class Publisher:
 
     def publish(
         self,
-        records: Sequence[OutgoingRecord],
+        records: Sequence[OutboxRecord],
         on_acknowledged: Callable[[int], None] = lambda n: None,
         on_rejected: Callable[[int, BaseException], None] | None = None,
     ) -> None:
@@ -147,7 +144,7 @@ class Publisher:
         )
         retrying(attempt)
 
-    def send_once(self, records: Sequence[OutgoingRecord], rejecting: bool = False) -> list[tuple[int, BaseException]]:
+    def send_once(self, records: Sequence[OutboxRecord], rejecting: bool = False) -> list[tuple[int, BaseException]]:
         """One attempt: send, flush, and check every acknowledgement; raises PublishError.
 
         With `rejecting`, a record that fails with an UNPUBLISHABLE error counts as settled instead

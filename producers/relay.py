@@ -3,28 +3,19 @@
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 import structlog
 
-from producers.publisher import OutgoingRecord, Publisher, StopRequested
+from producers.publisher import Publisher, StopRequested
+from schemas.records import OutboxRecord
 
 log = structlog.get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class PendingMessage:
-    id: int
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: list[tuple[str, bytes]]
-
-
 class OutboxPort(Protocol):
-    def pending(self, limit: int) -> list[PendingMessage]: ...
+    def pending(self, limit: int) -> list[OutboxRecord]: ...
     def mark_sent(self, ids: list[int]) -> None: ...
     def mark_failed(self, id: int, error: str) -> None: ...
     def backlog(self) -> int: ...
@@ -42,9 +33,9 @@ class OutboxRelay(threading.Thread):
         publisher: Publisher,
         batch_size: int = 2_000,
         retention: timedelta = timedelta(hours=24),
-        on_published: Callable[[list[PendingMessage]], None] = lambda rows: None,
+        on_published: Callable[[list[OutboxRecord]], None] = lambda rows: None,
         idle_wait_s: float = 0.5,
-        on_failed: Callable[[PendingMessage, BaseException], None] = lambda row, error: None,
+        on_failed: Callable[[OutboxRecord, BaseException], None] = lambda row, error: None,
     ):
         super().__init__(name="outbox-relay", daemon=True)
         self.outbox = outbox
@@ -115,7 +106,7 @@ class OutboxRelay(threading.Thread):
             self.on_failed(row, error)
 
         self.publisher.publish(
-            [OutgoingRecord(row.topic, row.key, row.value, row.headers) for row in rows],
+            rows,
             on_acknowledged=acknowledged,
             on_rejected=rejected,
         )

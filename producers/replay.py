@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from producers.publisher import OutgoingRecord
+from schemas.records import OutboxRecord
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,10 @@ def plan_replay(letters: Iterable[DeadLetter], target: str, explicit: bool) -> R
     return plan
 
 
-def as_record(letter: DeadLetter, dlq_topic: str, target: str) -> OutgoingRecord:
+def as_record(letter: DeadLetter, dlq_topic: str, target: str) -> OutboxRecord:
     """The original key and bytes, to the input topic `target`, saying where the replay came from."""
     origin = f"{dlq_topic}:{letter.partition}:{letter.offset}".encode()
-    return OutgoingRecord(target, letter.key, letter.value, [("dlq.replayed_from", origin)])
+    return OutboxRecord(target, letter.key, letter.value, [("dlq.replayed_from", origin)])
 
 
 def reasons(letters: Iterable[DeadLetter]) -> Counter:

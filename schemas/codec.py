@@ -1,5 +1,6 @@
 """Avro binary encoding of the contract's messages, with the writer schema named in a header."""
 
+from functools import cache
 from io import BytesIO
 from typing import Any
 
@@ -9,8 +10,9 @@ from pydantic import BaseModel, ValidationError
 from schemas.catalog import NAMESPACE, SchemaCatalog, default_catalog
 from schemas.errors import DecodeError, InvalidMessage, describe
 from schemas.events import EVENT_TYPES, EventBase, enrollment_changed
-from schemas.framing import Framing, SingleObjectFraming
+from schemas.framing import ConfluentFraming, Framing, SingleObjectFraming
 from schemas.outputs import CoreAlert, PasiExitDateSync
+from schemas.registry import HttpSchemaRegistry
 from schemas.term_closed import TermClosed
 
 Message = EventBase | TermClosed | CoreAlert | PasiExitDateSync
@@ -97,6 +99,17 @@ class MessageCodec:
             return MODELS[name].model_validate(datum)
         except ValidationError as exc:
             raise InvalidMessage(describe(exc, _TAGS if name == "EnrollmentChanged" else frozenset())) from exc
+
+
+@cache
+def message_codec(registry_url: str | None = None, registry_timeout_s: float = 5.0) -> MessageCodec:
+    """The codec for a deployment: Confluent framing with the schema registry at `registry_url`, else
+    single-object encoding. One codec (and one registry cache) per registry."""
+    if not registry_url:
+        return MessageCodec()
+    catalog = default_catalog()
+    registry = HttpSchemaRegistry(registry_url, catalog, registry_timeout_s)
+    return MessageCodec(AvroCodec(catalog, ConfluentFraming(registry)))
 
 
 MODELS: dict[str, type[BaseModel]] = {

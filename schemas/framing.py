@@ -5,6 +5,7 @@ from typing import Protocol
 
 from schemas.catalog import SchemaCatalog, SchemaVersion
 from schemas.errors import DecodeError
+from schemas.registry import HttpSchemaRegistry, RegistryError, RegistryUnavailable
 
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 CONFLUENT_MAGIC = 0
@@ -51,3 +52,26 @@ class SingleObjectFraming:
                 f"{len(self.catalog.versions)} schema versions kept in schemas/avro"
             )
         return schema, 10
+
+
+class ConfluentFraming:
+    """Confluent framing: byte `00`, the 4-byte schema id the registry gives, then the datum."""
+
+    def __init__(self, registry: HttpSchemaRegistry):
+        self.registry = registry
+
+    def header(self, schema: SchemaVersion) -> bytes:
+        return bytes([CONFLUENT_MAGIC]) + struct.pack(">I", self.registry.id_for(schema))
+
+    def writer_schema(self, data: bytes) -> tuple[SchemaVersion, int]:
+        if len(data) < 5 or data[0] != CONFLUENT_MAGIC:
+            got = data[:8].hex(" ") or "no bytes"
+            raise DecodeError(f"not Confluent framing: expected byte 00 and a schema id, got {got}")
+        schema_id = struct.unpack(">I", data[1:5])[0]
+        try:
+            schema = self.registry.schema_for(schema_id)
+        except RegistryUnavailable:
+            raise  # the message may be fine: whoever decodes waits for the registry
+        except RegistryError as exc:
+            raise DecodeError(f"writer schema id {schema_id}: {exc}") from None
+        return schema, 5

@@ -1,7 +1,6 @@
-"""Confluent framing (`00`, 4-byte schema id, datum) with schema ids from a Confluent-compatible registry."""
+"""A Confluent-compatible schema registry: schema ids for our schemas, writer schemas by id (cached)."""
 
 import json
-import struct
 import time
 import urllib.error
 import urllib.request
@@ -11,7 +10,6 @@ from fastavro import parse_schema
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 from schemas.catalog import SchemaCatalog, SchemaVersion
-from schemas.errors import DecodeError
 
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 SCHEMA_NOT_FOUND = 40403  # the Confluent API's error code for an unknown schema id
@@ -117,23 +115,3 @@ class HttpSchemaRegistry:
             fingerprint=digest,
         )
 
-
-class ConfluentFraming:
-    def __init__(self, registry: HttpSchemaRegistry):
-        self.registry = registry
-
-    def header(self, schema: SchemaVersion) -> bytes:
-        return b"\x00" + struct.pack(">I", self.registry.id_for(schema))
-
-    def writer_schema(self, data: bytes) -> tuple[SchemaVersion, int]:
-        if len(data) < 5 or data[0] != 0:
-            got = data[:8].hex(" ") or "no bytes"
-            raise DecodeError(f"not Confluent framing: expected byte 00 and a schema id, got {got}")
-        schema_id = struct.unpack(">I", data[1:5])[0]
-        try:
-            schema = self.registry.schema_for(schema_id)
-        except RegistryUnavailable:
-            raise  # the message may be fine: whoever decodes waits for the registry
-        except RegistryError as exc:
-            raise DecodeError(f"writer schema id {schema_id}: {exc}") from None
-        return schema, 5

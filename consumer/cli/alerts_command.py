@@ -6,8 +6,9 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from consumer.cli.app import STATE, UserError, app
+from consumer.cli.app import state
 from consumer.cli.output import wide_console
+from consumer.errors import UsageError
 from consumer.runtime.wiring import open_database
 from consumer.store.alert_queries import AlertFilter, search
 
@@ -20,7 +21,7 @@ def _choice(option: str, value: str | None, allowed: tuple[str, ...]) -> str | N
     if value is None:
         return None
     if value.upper() not in allowed:
-        raise UserError(f"{option}: {value!r} is not one of {', '.join(allowed)}", code=2)
+        raise UsageError(f"{option}: {value!r} is not one of {', '.join(allowed)}")
     return value.upper()
 
 
@@ -30,11 +31,11 @@ def _day(option: str, value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{option}: {value!r} is not a date (YYYY-MM-DD)", code=2) from None
+        raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-@app.command()
 def alerts(
+    ctx: typer.Context,
     status: str | None = typer.Option(None, "--status", help="RAISED or RESOLVED."),
     code: str | None = typer.Option(None, "--code", help="Alert code, e.g. TERM_ID_MISMATCH."),
     category: str | None = typer.Option(None, "--category", help="e.g. ENROLMENT, EVALUATED_MARK."),
@@ -48,9 +49,9 @@ def alerts(
 ) -> None:
     """List Core Alerts from the state store, filtered like PowerSchool's Core Alerts search."""
     if school is not None and not (len(school) == 4 and school.isdigit()):
-        raise UserError(f"--school: {school!r} is not a 4-digit school code", code=2)
+        raise UsageError(f"--school: {school!r} is not a 4-digit school code")
     if asn is not None and not (len(asn) == 9 and asn.isdigit()):
-        raise UserError(f"--asn: {asn!r} is not a 9-digit ASN", code=2)
+        raise UsageError(f"--asn: {asn!r} is not a 9-digit ASN")
     wanted = AlertFilter(
         status=_choice("--status", status, STATUSES),
         code=code.upper() if code else None,
@@ -61,7 +62,7 @@ def alerts(
         since=_day("--from", since),
         until=_day("--to", until),
     )
-    settings = STATE.settings
+    settings = state(ctx).settings
     database = open_database(settings)
     try:
         total, rows = search(database, wanted, settings, limit)

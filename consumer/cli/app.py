@@ -1,4 +1,4 @@
-"""The typer application, its global options, and turning failures into one-line errors."""
+"""The typer application's shared parts: its global options, and the context object every command reads."""
 
 from dataclasses import dataclass, field
 
@@ -6,28 +6,14 @@ import typer
 from pydantic import ValidationError
 
 from consumer.config.settings import Settings
+from consumer.errors import UsageError
 from consumer.runtime.logs import configure_logging
-
-app = typer.Typer(
-    name="pasi-concurrent",
-    help="Keeps concurrent enrolments in step with PASI: consumes SIS events, emits Core Alerts and exit-date syncs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-class UserError(Exception):
-    """A problem the operator can fix; printed as one line, exit code `code`."""
-
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass
-class State:
+class CliState:
+    """The context object (`ctx.obj`): the global options, and the settings, read on first use."""
+
     debug: bool = False
     _settings: Settings | None = field(default=None, repr=False)
 
@@ -43,7 +29,9 @@ class State:
         return self._settings
 
 
-STATE = State()
+def state(ctx: typer.Context) -> CliState:
+    """The command line's state: the object `main` passes in, or a new one."""
+    return ctx.ensure_object(CliState)
 
 
 def load_settings() -> Settings:
@@ -56,11 +44,28 @@ def load_settings() -> Settings:
         if ": " in message and message.split(": ", 1)[0].isidentifier():
             name, message = message.split(": ", 1)
         shown = f" (got {first['input']!r})" if not isinstance(first.get("input"), dict) else ""
-        raise UserError(f"bad setting {name.upper()}: {message}{shown}", code=2) from None
+        raise UsageError(f"bad setting {name.upper()}: {message}{shown}") from None
 
 
-@app.callback()
 def main_options(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
 ) -> None:
-    STATE.debug = debug
+    state(ctx).debug = debug
+
+
+def new_app() -> typer.Typer:
+    """The application with its global options and no command yet."""
+    app = typer.Typer(
+        name="pasi-concurrent",
+        help=(
+            "Keeps concurrent enrolments in step with PASI: consumes SIS events, emits Core Alerts and exit-date"
+            " syncs."
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(main_options)
+    return app

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.kafka.asyncapi import DEFAULT_PATH, default_settings, render_yaml
 
 OutputOption = typer.Option(
@@ -16,13 +16,13 @@ DefaultsOption = typer.Option(
 )
 
 
-@app.command()
 def asyncapi(
+    ctx: typer.Context,
     output: Annotated[Path | None, OutputOption] = None,
     defaults: Annotated[bool, DefaultsOption] = False,
 ) -> None:
     """Print the AsyncAPI 3.0.0 document of the topics, messages and Avro schemas, as configured."""
-    text = render_yaml(default_settings() if defaults else STATE.settings)
+    text = render_yaml(default_settings() if defaults else state(ctx).settings)
     if output is None:
         typer.echo(text, nl=False)
         return

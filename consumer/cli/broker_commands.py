@@ -2,14 +2,13 @@
 
 import typer
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.kafka.embedded import EmbeddedBroker
 
 
-@app.command()
-def broker() -> None:
+def broker(ctx: typer.Context) -> None:
     """Run the embedded broker (Tansu, memory only) in the foreground until Ctrl-C."""
-    settings = STATE.settings
+    settings = state(ctx).settings
     embedded = EmbeddedBroker.from_settings(settings)
     typer.echo(f"embedded broker on {embedded.address} (memory only: stopping it loses every topic)", err=True)
     raise typer.Exit(embedded.run_foreground())

@@ -4,20 +4,20 @@ import typer
 from rich.table import Table
 
 from consumer.cli.alerts_command import alerts_table
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.cli.output import wide_console
 from consumer.console.server import url
 from consumer.runtime.demo import run_demo
 from consumer.runtime.logs import configure_logging
 
 
-@app.command()
 def demo(
+    ctx: typer.Context,
     students: int = typer.Option(50, "--students", min=1, max=100_000, help="How many students the sample has."),
 ) -> None:
     """Run a sample school year (schools, ~50 students, a transfer, an End of Year) through the service."""
-    settings = STATE.settings
-    if not STATE.debug:
+    settings = state(ctx).settings
+    if not state(ctx).debug:
         configure_logging("WARNING", settings.log_format, settings.log_mask_asn)  # the tables are the output
     console = wide_console()
     where = "the embedded broker" if settings.embedded else settings.bootstrap_servers

@@ -6,10 +6,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from consumer.cli.app import STATE, UserError, app
+from consumer.cli.app import state
 from consumer.cli.io_commands import make_publisher
 from consumer.cli.output import wide_console
 from consumer.cli.progress import progress_bar
+from consumer.config.settings import Settings
+from consumer.errors import OperatorError, UsageError
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.reader import TopicReader
 from consumer.redaction import redact
@@ -17,47 +19,46 @@ from producers.replay import as_record, dead_letter, plan_replay, reasons, selec
 from schemas.errors import listing
 
 dlq = typer.Typer(help="Dead letters: list them by reason, replay them to their input topic.", no_args_is_help=True)
-app.add_typer(dlq, name="dlq")
 
 
-def _dead_letter_topic(topic: str) -> str:
-    settings = STATE.settings
+def _dead_letter_topic(settings: Settings, topic: str) -> str:
     if topic.endswith(settings.dead_letter_suffix):
         return topic
     if topic not in settings.input_topics:
-        raise UserError(f"topic {topic!r} is not an input topic nor a dead-letter topic", code=2)
+        raise UsageError(f"topic {topic!r} is not an input topic nor a dead-letter topic")
     return settings.dead_letter_topic(topic)
 
 
-def _replay_target(dlq_topic: str, to: str | None) -> str:
+def _replay_target(settings: Settings, dlq_topic: str, to: str | None) -> str:
     """The input topic to replay to: `--to`, else the one whose name the dead-letter topic extends."""
-    settings = STATE.settings
     inputs = ", ".join(settings.input_topics)
     if to is not None:
         if to not in settings.input_topics:
-            raise UserError(f"--to: {to!r} is not an input topic ({inputs})", code=2)
+            raise UsageError(f"--to: {to!r} is not an input topic ({inputs})")
         return to
     source = dlq_topic.removesuffix(settings.dead_letter_suffix)
     if source not in settings.input_topics:
-        raise UserError(
+        raise UsageError(
             f"{dlq_topic!r} is not the dead-letter topic of an input topic ({inputs}): "
-            "name the input topic to replay to with --to", code=2,
+            "name the input topic to replay to with --to"
         )
     return source
 
 
-def _read(topic: str) -> list:
-    settings = STATE.settings
+def _read(settings: Settings, topic: str) -> list:
     prepare_broker(settings, [topic])
     with TopicReader(settings, topic, from_beginning=True) as reader:
         return [dead_letter(record) for record in reader.records(until_idle_s=0.5)]
 
 
 @dlq.command("list")
-def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or its dead-letter topic.")) -> None:
+def list_dead_letters(
+    ctx: typer.Context, topic: str = typer.Argument(..., help="An input topic or its dead-letter topic.")
+) -> None:
     """Count the dead letters of TOPIC by source and reason."""
-    dlq_topic = _dead_letter_topic(topic)
-    counts = reasons(_read(dlq_topic))
+    settings = state(ctx).settings
+    dlq_topic = _dead_letter_topic(settings, topic)
+    counts = reasons(_read(settings, dlq_topic))
     table = Table(title=f"{dlq_topic}: {sum(counts.values())} dead letters", title_justify="left")
     table.add_column("Count", justify="right")
     table.add_column("Source")
@@ -69,6 +70,7 @@ def list_dead_letters(topic: str = typer.Argument(..., help="An input topic or i
 
 @dlq.command("replay")
 def replay(
+    ctx: typer.Context,
     topic: str = typer.Argument(..., help="An input topic or its dead-letter topic."),
     from_offset: int | None = typer.Option(None, "--offset", min=0, help="Only dead letters at this offset or later."),
     since: str | None = typer.Option(None, "--since", help="Only dead letters that failed at or after this ISO time."),
@@ -85,14 +87,14 @@ def replay(
         try:
             since_at = datetime.fromisoformat(since)
         except ValueError:
-            raise UserError(f"--since: {since!r} is not an ISO date or time", code=2) from None
+            raise UsageError(f"--since: {since!r} is not an ISO date or time") from None
         since_at = since_at if since_at.tzinfo else since_at.replace(tzinfo=UTC)
-    dlq_topic = _dead_letter_topic(topic)
-    target = _replay_target(dlq_topic, to)
-    letters = _read(dlq_topic)
+    settings = state(ctx).settings
+    dlq_topic = _dead_letter_topic(settings, topic)
+    target = _replay_target(settings, dlq_topic, to)
+    letters = _read(settings, dlq_topic)
     chosen = selected(letters, from_offset, since_at)
     plan = plan_replay(chosen, target, explicit=to is not None)
-    settings = STATE.settings
     if plan.send:
         prepare_broker(settings, [target])
         publisher = make_publisher(settings, [target])
@@ -112,7 +114,7 @@ def replay(
     )
     if refused:
         named = listing([repr(name) for name in sorted(plan.refused)])
-        raise UserError(
+        raise OperatorError(
             f"refused {refused} dead letter{'s' if refused > 1 else ''} whose source.topic header names "
             f"another topic than {target}: {named}; nothing was sent there (--to TOPIC replays to an input topic)"
         )

@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from consumer.cli.app import STATE, UserError, app
+from consumer.cli.app import state
 from consumer.cli.progress import progress_bar
+from consumer.errors import UsageError
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.options import producer_options
 from consumer.kafka.reader import TopicReader
@@ -18,9 +19,10 @@ from consumer.redaction import redact
 from consumer.runtime.codecs import codec_for
 from producers.eoy import term_closed
 from producers.jsonl import read_messages, validate_file
-from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
+from producers.publisher import Publisher, RetryPolicy
 from schemas.codec import to_json
 from schemas.errors import DecodeError, InvalidMessage
+from schemas.records import OutboxRecord
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -33,16 +35,16 @@ def make_publisher(settings, topics: list[str]) -> Publisher:
     )
 
 
-@app.command()
 def produce(
+    ctx: typer.Context,
     topic: str = typer.Argument(..., help="enrollment-changed or term-closed (or any topic of the contract)."),
     file: Path = typer.Option(..., "--file", "-f", exists=True, dir_okay=False, help="JSON lines, one message a line."),
 ) -> None:
     """Validate every line of FILE, then publish them as Avro; any invalid line publishes nothing (exit 2)."""
-    settings = STATE.settings
+    settings = state(ctx).settings
     record_name = settings.topic_record(topic)
     if record_name is None:
-        raise UserError(f"topic {topic!r} is not one of the contract's topics", code=2)
+        raise UsageError(f"topic {topic!r} is not one of the contract's topics")
     with progress_bar("validating", file) as advance:
         count, problems = validate_file(file, record_name, on_line=advance)
     if problems:
@@ -52,16 +54,16 @@ def produce(
         if len(problems) > MAX_PROBLEMS_SHOWN:
             err.print(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more problems", markup=False)
         lines = len({p.line for p in problems})
-        raise UserError(f"nothing published: {lines} of {count} lines are invalid", code=2)
+        raise UsageError(f"nothing published: {lines} of {count} lines are invalid")
     prepare_broker(settings, [topic])
     codec = codec_for(settings)
     publisher = make_publisher(settings, [topic])
     sent = 0
     try:
         with progress_bar("publishing", file, total=count) as advance:
-            chunk: list[OutgoingRecord] = []
+            chunk: list[OutboxRecord] = []
             for message in read_messages(file, record_name):
-                chunk.append(OutgoingRecord(topic, message.key.encode(), codec.encode(message)))
+                chunk.append(OutboxRecord(topic, message.key.encode(), codec.encode(message)))
                 if len(chunk) >= 5_000:
                     publisher.publish(chunk, on_acknowledged=advance)
                     sent += len(chunk)
@@ -73,8 +75,8 @@ def produce(
     typer.echo(f"published {sent} messages to {topic}", err=True)
 
 
-@app.command()
 def tail(
+    ctx: typer.Context,
     topic: str = typer.Argument(..., help="Any topic; dead-letter topics print their reason."),
     from_beginning: bool = typer.Option(False, "--from-beginning", help="Start at the first message."),
     until_idle: float | None = typer.Option(
@@ -85,7 +87,7 @@ def tail(
     ),
 ) -> None:
     """Decode TOPIC and print one JSON object a line (undecodable records are reported on stderr)."""
-    settings = STATE.settings
+    settings = state(ctx).settings
     prepare_broker(settings, [topic])
     codec = codec_for(settings)
     dead_letters = topic.endswith(settings.dead_letter_suffix)
@@ -122,8 +124,8 @@ def dead_letter_view(record) -> dict:
     }
 
 
-@app.command()
 def eoy(
+    ctx: typer.Context,
     year: int = typer.Option(..., "--year", min=0, max=999, help="School year id (35 = 2025-26)."),
     closed_on: str = typer.Option(..., "--closed-on", help="Exit date given to the closed enrolments (YYYY-MM-DD)."),
     school: list[str] = typer.Option([], "--school", help="A school in scope (repeat); none means every school."),
@@ -135,23 +137,23 @@ def eoy(
     """Publish the End-of-Year broadcast (TermClosed) that closes the year's concurrent enrolments."""
     for code in school:
         if not (len(code) == 4 and code.isdigit()):
-            raise UserError(f"--school: {code!r} is not a 4-digit school code", code=2)
+            raise UsageError(f"--school: {code!r} is not a 4-digit school code")
     try:
         closed = date.fromisoformat(closed_on)
     except ValueError:
-        raise UserError(f"--closed-on: {closed_on!r} is not a date (YYYY-MM-DD)", code=2) from None
+        raise UsageError(f"--closed-on: {closed_on!r} is not a date (YYYY-MM-DD)") from None
     try:
         message = term_closed(year, closed, list(school), run_id=run_id, exit_code=exit_code)
     except Exception as exc:  # pydantic names the field
         problems = getattr(exc, "errors", lambda: [])()
         detail = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems) or str(exc)
-        raise UserError(detail.replace("school_codes", "--school"), code=2) from None
-    settings = STATE.settings
+        raise UsageError(detail.replace("school_codes", "--school")) from None
+    settings = state(ctx).settings
     topic = settings.topic_term_closed
     prepare_broker(settings, [topic])
     publisher = make_publisher(settings, [topic])
     try:
-        publisher.publish([OutgoingRecord(topic, message.key.encode(), codec_for(settings).encode(message))])
+        publisher.publish([OutboxRecord(topic, message.key.encode(), codec_for(settings).encode(message))])
     finally:
         publisher.close()
     typer.echo(to_json(message))

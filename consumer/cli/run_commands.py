@@ -6,14 +6,14 @@ import threading
 import structlog
 import typer
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.runtime.wiring import build
 
 log = structlog.get_logger(__name__)
 
 
-@app.command()
 def run(
+    ctx: typer.Context,
     until_idle: float | None = typer.Option(
         None,
         "--until-idle",
@@ -22,7 +22,7 @@ def run(
     ),
 ) -> None:
     """Run the consumer: apply the rules to SIS events and publish Core Alerts and exit-date syncs."""
-    settings = STATE.settings
+    settings = state(ctx).settings
     stop = threading.Event()
     runtime = None
 

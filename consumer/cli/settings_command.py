@@ -3,21 +3,21 @@
 import typer
 from pydantic import SecretStr
 
-from consumer.cli.app import STATE, app
+from consumer.cli.app import state
 from consumer.config.docs import markdown_table
 from consumer.config.settings import Settings
 from consumer.redaction import mask_url_passwords
 
 
-@app.command("settings")
 def show_settings(
+    ctx: typer.Context,
     markdown: bool = typer.Option(False, "--markdown", help="Print the table of every setting (as in the README)."),
 ) -> None:
     """Show the settings in effect (from the environment and .env), secrets and URL passwords hidden."""
     if markdown:
         typer.echo(markdown_table())
         return
-    settings = STATE.settings
+    settings = state(ctx).settings
     for name in Settings.model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):

@@ -4,16 +4,15 @@ from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consumer.config import checks
+
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-_LIMITS = (
-    "KAFKA_MAX_REQUEST_SIZE <= KAFKA_MESSAGE_MAX_BYTES <= KAFKA_MAX_PARTITION_FETCH_BYTES <= KAFKA_FETCH_MAX_BYTES"
-)
 
 
 class Settings(BaseSettings):
@@ -178,37 +177,12 @@ class Settings(BaseSettings):
     @field_validator("business_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return checks.known_zone(value)
 
     @model_validator(mode="after")
-    def _security_is_complete(self):
-        protocol = self.kafka_security_protocol
-        if protocol.startswith("SASL_"):
-            for name in ("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password"):
-                if getattr(self, name) is None:
-                    raise ValueError(f"{name}: required when KAFKA_SECURITY_PROTOCOL is {protocol}")
-        if self.kafka_delivery_timeout_ms < self.kafka_request_timeout_ms + self.producer_linger_ms:
-            raise ValueError(
-                "kafka_delivery_timeout_ms: must be at least KAFKA_REQUEST_TIMEOUT_MS + PRODUCER_LINGER_MS"
-            )
-        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
-            raise ValueError("kafka_ssl_keyfile: a client certificate needs its key, and a key its certificate")
-        return self
-
-    @model_validator(mode="after")
-    def _size_limits_agree(self):
-        """Every record the brokers accept can be read, and every record the producer sends is accepted."""
-        for name, smaller, larger in (
-            ("kafka_max_request_size", self.kafka_max_request_size, self.kafka_message_max_bytes),
-            ("kafka_max_partition_fetch_bytes", self.kafka_message_max_bytes, self.kafka_max_partition_fetch_bytes),
-            ("kafka_fetch_max_bytes", self.kafka_max_partition_fetch_bytes, self.kafka_fetch_max_bytes),
-        ):
-            if smaller > larger:
-                raise ValueError(f"{name}: {getattr(self, name)} does not agree with the other size limits ({_LIMITS})")
+    def _consistent(self):
+        checks.security_is_complete(self)
+        checks.size_limits_agree(self)
         return self
 
     @property

@@ -5,9 +5,7 @@ import structlog
 from consumer.config.settings import Settings
 from consumer.errors import BrokerUnavailable
 from consumer.kafka.embedded import EmbeddedBroker
-from consumer.kafka.options import client_options
-from consumer.kafka.topics import ensure_topics
-from kafka import KafkaAdminClient
+from consumer.kafka.topics import admin_client, ensure_topics
 from kafka.errors import KafkaError, KafkaTimeoutError
 
 log = structlog.get_logger(__name__)
@@ -33,7 +31,7 @@ def prepare_broker(settings: Settings, topics: list[str] = ()) -> None:
     if settings.embedded:
         EmbeddedBroker.from_settings(settings).ensure_running()
     try:
-        admin = KafkaAdminClient(**client_options(settings))
+        admin = admin_client(settings)
     except KafkaTimeoutError:
         raise BrokerUnavailable(
             f"cannot reach a Kafka broker at {settings.bootstrap_servers} within "

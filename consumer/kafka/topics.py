@@ -11,6 +11,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 
 def admin_client(settings: Settings) -> KafkaAdminClient:
+    """An admin client with the settings' connection, security and timeout options."""
     return KafkaAdminClient(**client_options(settings))
 
 

@@ -1,20 +1,8 @@
-"""The codec the settings ask for: single-object encoding, or Confluent framing when a registry is set."""
-
-from functools import cache
+"""The codec the settings ask for (see `schemas.codec.message_codec`)."""
 
 from consumer.config.settings import Settings
-from schemas.catalog import default_catalog
-from schemas.codec import AvroCodec, MessageCodec
-from schemas.registry import ConfluentFraming, HttpSchemaRegistry
-
-
-@cache
-def _codec(registry_url: str | None, timeout_s: float) -> MessageCodec:
-    if not registry_url:
-        return MessageCodec()
-    catalog = default_catalog()
-    return MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(registry_url, catalog, timeout_s))))
+from schemas.codec import MessageCodec, message_codec
 
 
 def codec_for(settings: Settings) -> MessageCodec:
-    return _codec(settings.schema_registry_url, settings.schema_registry_timeout_s)
+    return message_codec(settings.schema_registry_url, settings.schema_registry_timeout_s)

@@ -11,9 +11,10 @@ from consumer.kafka.reader import TopicReader
 from consumer.runtime.codecs import codec_for
 from consumer.runtime.wiring import all_topics, build, open_database
 from consumer.store import tables as t
-from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
+from producers.publisher import Publisher, RetryPolicy
 from producers.sample import SampleYear
 from schemas.outputs import PasiExitDateSync
+from schemas.records import OutboxRecord
 
 
 @dataclass
@@ -36,8 +37,8 @@ def run_demo(settings: Settings, students: int = 50, idle_s: float = 2.0) -> Dem
     publisher = Publisher(producer_options(settings), retry=RetryPolicy(give_up_after_s=60))
     try:
         publisher.publish(
-            [OutgoingRecord(settings.topic_enrollment_changed, e.key.encode(), codec.encode(e)) for e in events]
-            + [OutgoingRecord(settings.topic_term_closed, closing.key.encode(), codec.encode(closing))]
+            [OutboxRecord(settings.topic_enrollment_changed, e.key.encode(), codec.encode(e)) for e in events]
+            + [OutboxRecord(settings.topic_term_closed, closing.key.encode(), codec.encode(closing))]
         )
     finally:
         publisher.close()

@@ -47,7 +47,7 @@ class Housekeeper:
         metrics.OUTBOX_BACKLOG.set(backlog)
         assignment = loop.consumer.assignment()
         self.unassigned_since = None if assignment else self.unassigned_since or now
-        self._backpressure(backlog, assignment)
+        loop.pauses.check_backlog(backlog, assignment)
         for tp in assignment:
             highwater = loop.consumer.highwater(tp)
             if highwater is not None:
@@ -63,18 +63,3 @@ class Housekeeper:
         elif head != self._outbox_head or self.outbox_stalled_since is None:
             self.outbox_stalled_since = now
         self._outbox_head = head
-
-    def _backpressure(self, backlog: int, assignment) -> None:
-        loop = self.loop
-        limit = loop.settings.outbox_backlog_limit
-        if not loop.backpressure and backlog > limit:
-            loop.backpressure = True
-            loop.consumer.pause(*assignment)
-            metrics.PAUSED.set(1)
-            metrics.PAUSES.labels("outbox_backlog").inc()
-            log.warning("outbox backlog over its limit: consumption paused", backlog=backlog, limit=limit)
-        elif loop.backpressure and backlog <= limit // 2:
-            loop.backpressure = False
-            loop.consumer.resume(*(tp for tp in assignment if tp not in loop.buffer_paused))
-            metrics.PAUSED.set(0)
-            log.info("outbox caught up: consumption resumed", backlog=backlog)

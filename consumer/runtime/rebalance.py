@@ -28,14 +28,14 @@ class RebalanceListener(ConsumerRebalanceListener):
         loop = self.loop
         loop.last_rebalance = time.monotonic()
         if loop.shutdown_deadline is None:  # when closing, the loop has committed (and may not block here)
-            loop.commit(only=set(revoked))
+            loop.offsets.commit(only=set(revoked))
         for tp in revoked:
             first = loop.aligner.first_offset(tp)
             if first is not None:
                 self.rewind[tp] = first
         loop.aligner.revoke(revoked)
         loop.registry_hold.forget(revoked)
-        loop.buffer_paused -= set(revoked)
+        loop.pauses.revoked(revoked)
         if revoked:
             log.info("partitions revoked", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
 
@@ -47,10 +47,6 @@ class RebalanceListener(ConsumerRebalanceListener):
             if tp in self.rewind:
                 consumer.seek(tp, self.rewind[tp])
         self.rewind.clear()
-        paused = set(consumer.paused())
-        if loop.backpressure:
-            consumer.pause(*assigned)
-        elif paused:
-            consumer.resume(*paused)
+        loop.pauses.assigned(assigned)
         loop.aligner.assign(assigned)
         log.info("partitions assigned", partitions=sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))

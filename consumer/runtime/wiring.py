@@ -22,7 +22,8 @@ from consumer.store.database import Database
 from consumer.store.migrate import upgrade
 from consumer.store.outbox import OutboxStore
 from producers.publisher import Publisher, RetryPolicy
-from producers.relay import OutboxRelay, PendingMessage
+from producers.relay import OutboxRelay
+from schemas.records import OutboxRecord
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +56,7 @@ def make_relay(settings: Settings, database: Database, stop: threading.Event | N
     """The relay stops on its own event: at shutdown it must keep publishing while the outbox drains."""
     topics = all_topics(settings)
 
-    def published(rows: list[PendingMessage]) -> None:
+    def published(rows: list[OutboxRecord]) -> None:
         for row in rows:
             metrics.PUBLISHED.labels(row.topic).inc()
 

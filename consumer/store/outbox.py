@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from consumer.store import tables as t
 from consumer.store.database import Database
 from consumer.store.loader import chunks, column_in
-from producers.relay import PendingMessage
+from schemas.records import OutboxRecord
 
 log = structlog.get_logger(__name__)
 RELAY_LOCK_ID = 7429002  # with the schema's hash: one relay per schema
@@ -32,7 +32,7 @@ class OutboxStore:
         self._lock_file = None
         self._lock_pid: int | None = None  # the server process of the connection that took the lock
 
-    def pending(self, limit: int) -> list[PendingMessage]:
+    def pending(self, limit: int) -> list[OutboxRecord]:
         o = t.outbox.c
         query = (
             select(o.id, o.topic, o.key, o.value, o.headers)
@@ -42,7 +42,7 @@ class OutboxStore:
         )
         rows = self.database.run(lambda connection: connection.execute(query).all())
         return [
-            PendingMessage(row.id, row.topic, row.key, row.value, [(n, v.encode()) for n, v in row.headers])
+            OutboxRecord(row.topic, row.key, row.value, [(n, v.encode()) for n, v in row.headers], id=row.id)
             for row in rows
         ]
 

@@ -13,18 +13,7 @@ from consumer.domain.state import State
 from consumer.store import tables as t
 from consumer.store.history import history_rows
 from consumer.store.rows import TABLE_OF, key_row, to_row
-from schemas.outputs import CoreAlert, PasiExitDateSync
-
-
-@dataclass(frozen=True)
-class OutboxRecord:
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: list[tuple[str, bytes]]
-    message_id: str
-    message: CoreAlert | PasiExitDateSync | None = None  # the output it carries, kept in the history
-    dead_letter: bool = False
+from schemas.records import OutboxRecord
 
 
 def _insert(connection: Connection, table):

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.embedded import EmbeddedBroker
 from consumer.kafka.options import producer_options
-from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
+from producers.publisher import Publisher, RetryPolicy
+from schemas.records import OutboxRecord
 from tests.support.events import asn, exited
 from tests.support.kafka import free_port
 from tests.support.running import CODEC, publish, read_topic, run_cli
@@ -85,7 +86,7 @@ def _put_dead_letters(settings, topic: str, letters: list[tuple[bytes, bytes, li
     prepare_broker(settings, [topic])
     publisher = Publisher(producer_options(settings), retry=RetryPolicy(give_up_after_s=30))
     try:
-        publisher.publish([OutgoingRecord(topic, key, value, headers) for key, value, headers in letters])
+        publisher.publish([OutboxRecord(topic, key, value, headers) for key, value, headers in letters])
     finally:
         publisher.close()
 

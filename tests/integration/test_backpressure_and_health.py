@@ -36,7 +36,7 @@ def test_consumption_pauses_while_the_outbox_backlog_is_over_its_limit(make_sett
     relay.start()
     thread.start()
     try:
-        wait_for(lambda: loop.backpressure, timeout_s=60, what="consumption to pause")
+        wait_for(lambda: loop.pauses.backpressure, timeout_s=60, what="consumption to pause")
         assert metrics.PAUSED._value.get() == 1
         held = parts.count(tables.processed_events)
         wait_for(lambda: parts.count(tables.processed_events) == held, timeout_s=5, what="nothing more processed")

@@ -9,7 +9,8 @@ from consumer.kafka.connect import prepare_broker
 from consumer.runtime.wiring import all_topics
 from schemas.catalog import default_catalog
 from schemas.codec import AvroCodec, MessageCodec
-from schemas.registry import ConfluentFraming, HttpSchemaRegistry
+from schemas.framing import ConfluentFraming
+from schemas.registry import HttpSchemaRegistry
 from tests.support.events import asn, exited
 from tests.support.registry import LocalRegistry
 from tests.support.running import ServiceThread, publish, read_topic

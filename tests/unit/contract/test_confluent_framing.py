@@ -12,8 +12,9 @@ from consumer.runtime.codecs import codec_for
 from schemas.catalog import default_catalog
 from schemas.codec import AvroCodec, MessageCodec
 from schemas.errors import DecodeError
+from schemas.framing import ConfluentFraming
 from schemas.outputs import PasiExitDateSync
-from schemas.registry import ConfluentFraming, HttpSchemaRegistry, RegistryUnavailable
+from schemas.registry import HttpSchemaRegistry, RegistryUnavailable
 from tests.support.registry import LocalRegistry
 
 
