@@ -23,7 +23,9 @@ QUICK = {"events": 10_000, "eoy": (10_000, 100_000), "latency_s": 15.0, "scaleou
 ORDER = [
     "throughput_ratio_sqlite",
     "throughput_ratio_postgres",
+    "cpu_us_per_event_sqlite",
     "eoy_ratio",
+    "cpu_us_per_eoy_student",
     "eoy_rss_mb_10k",
     "eoy_rss_mb_100k",
     "latency_p50_ms",
