@@ -33,15 +33,13 @@ def _varint(data: bytes, pos: int, first: int) -> tuple[int, int]:
     """The rest of a multi-byte zig-zag varint whose first byte was `first` (`pos` is after it)."""
     n = first & 0x7F
     shift = 7
-    while True:
-        if shift >= 7 * MAX_VARINT_BYTES:
-            raise Unusual("varint longer than nine bytes")
-        b = data[pos]
-        pos += 1
+    for at in range(pos, pos + MAX_VARINT_BYTES - 1):
+        b = data[at]
         n |= (b & 0x7F) << shift
+        if b < 0x80:
+            return (n >> 1) ^ -(n & 1), at + 1
         shift += 7
-        if not b & 0x80:
-            return (n >> 1) ^ -(n & 1), pos
+    raise Unusual("varint longer than nine bytes")
 
 
 def _date(days: int) -> date:
