@@ -16,6 +16,8 @@ from schemas.term_closed import TermClosed
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 DUPLICATE_ID_CONFLICT = "DuplicateIdConflict"
+#: `json.dumps(content, sort_keys=True, separators=(",", ":"))`, with the encoder built once.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class InputRecord:
             return None
         content = self.message.model_dump(mode="json")
         content["occurred_at"] = self.message.occurred_at.astimezone(UTC).isoformat()
-        return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return hashlib.sha256(_CANONICAL_JSON.encode(content).encode()).hexdigest()
 
     def as_conflict(self) -> "InputRecord":
         """This record as a dead letter: its event id was processed before with other content."""

@@ -147,3 +147,28 @@ def test_an_avro_event_id_with_a_control_character_is_refused_naming_it(text):
 @pytest.mark.parametrize("text", ["e-1", "é\u200bx", "a\x85b", "a\u00a0b", "\u2028x"])
 def test_text_that_is_unprintable_but_holds_no_control_character_is_kept(text):
     assert _printable(text) == text
+
+
+# --- the record's fingerprint -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        (UTC, "6aed63ee6e6eaad809eeb8ff5c5665f08b366849e861091515339a7122ac32d0"),
+        (timezone(timedelta(hours=-7)), "9dc880a9dfbbcf0dd6eda0038ae7cb22f9ab99cf00c8ae7a381e9a548898c5ef"),
+    ],
+)
+def test_a_decoded_records_fingerprint_is_the_one_stored_for_its_content(zone, expected):
+    """The state store keeps fingerprints of processed events: the same content must give the same hex."""
+    from consumer.runtime.records import decode_record
+    from schemas.events import EventBase, enrollment_changed
+
+    codec = MessageCodec()
+    message = enrollment_changed.validate_python({
+        "event_id": "e-1", "event_type": "CourseEnrolled", "occurred_at": datetime(2026, 3, 2, 9, 5, tzinfo=zone),
+        "source": "powerschool", "asn": "123456789", "school_code": "1234",
+        "payload": {"course_code": "MAT1791", "section_id": "S-1 é", "term_id": 3501,
+                    "entry_date": datetime(2026, 3, 2).date(), "course_type": "REG"},
+    })
+    assert decode_record(codec, EventBase, "t", 0, 1, b"k", codec.encode(message)).fingerprint == expected
