@@ -2,9 +2,10 @@
 
     python benchmarks/run.py --only decode            # or: python -m benchmarks.decode [--baseline REV]
 
-What is timed is `consumer.runtime.records.decode_record` over the throughput benchmark's events
+What is timed is `consumer.runtime.records.decode_record` and the record's `fingerprint` (which the
+service computes for every record it de-duplicates) over the throughput benchmark's events
 (benchmarks.harness.sample_events, Avro-encoded): framing, Avro decode, pydantic validation of the
-contract, the InputRecord. No broker and no database. The baseline is the same code at commit
+contract, the InputRecord, its fingerprint. No broker and no database. The baseline is the same code at commit
 PASI_BENCH_DECODE_BASELINE (default 10e0961, the service before the decode path was compiled),
 extracted with `git archive` into a scratch directory. Each side runs in a subprocess of its own,
 the two taking turns (before, after, before, after, ...) so that both see the same machine; a
@@ -38,7 +39,7 @@ def measure(count: int, rounds: int) -> dict:
     def once() -> None:
         for offset, (key, value) in enumerate(records):
             record = decode_record(codec, EventBase, "bench", 0, offset, key, value)
-            if record.dead:
+            if record.fingerprint is None:
                 raise AssertionError(f"record {offset} dead-lettered: {record.error_message}")
 
     once()
