@@ -8,7 +8,8 @@ subprocess until idle. Timed from the poll that returned the TermClosed to the l
 by the broker; every one of the N syncs is then read back from the topic and checked (distinct
 sync ids, all EXIT with reason END_OF_YEAR). Baseline: the raw client producing the very same N
 records (keys, values, headers) read back from the topic, in one go. Peak RSS is the service
-process's own (VmHWM at exit, see benchmarks/probe.py).
+process's own (VmHWM at exit, see benchmarks/probe.py). CPU per student: the CPU seconds of the
+service's processes from that poll to their exit (`cpu_span_s`) ÷ the N students closed.
 """
 
 from datetime import UTC, date, datetime
@@ -105,10 +106,13 @@ def run(env: Env, sizes: tuple[int, int] = (10_000, 100_000), profile_dir: Path 
     base = baseline_produce(env, records)
     log(
         f"eoy {large}: {second['seconds']:.2f} s ({large / second['seconds']:.0f} syncs/s), "
-        f"peak RSS {peak_rss_mb(second):.0f} MB; raw produce of the same {len(records)} records "
+        f"peak RSS {peak_rss_mb(second):.0f} MB, CPU {second['cpu_span_s']:.2f} s; "
+        f"raw produce of the same {len(records)} records "
         f"(values {size:.0f} B): {base['seconds']:.2f} s ({base['rate']:.0f}/s)"
     )
     results["eoy_ratio"] = second["seconds"] / base["seconds"]
+    results["cpu_us_per_eoy_student"] = second["cpu_span_s"] / large * 1e6
+    results[f"_cpu_us_per_eoy_student_{_label(small)}"] = first["cpu_span_s"] / small * 1e6
     results[f"eoy_rss_mb_{_label(small)}"] = peak_rss_mb(first)
     results[f"eoy_rss_mb_{_label(large)}"] = peak_rss_mb(second)
     results["_eoy_seconds"] = second["seconds"]

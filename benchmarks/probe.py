@@ -11,6 +11,8 @@ processes on this machine):
 - `last_commit_at`: the last offset commit that committed something;
 - `last_ack_at`, `acked`: the last time outbox rows were marked sent, which the relay does only
   after the broker acknowledged them, and how many were;
+- `cpu_span_s`: user + system CPU seconds of the service's process and every process below it
+  (benchmarks/cpu.py), from the first poll that returned records to the report at exit;
 - `maxrss_kb`: the process's peak resident set size, VmHWM of /proc/self/status at exit. Not
   getrusage(): on Linux its ru_maxrss survives exec, so a child started by a big parent (the driver
   holds the benchmark's records) reports the parent's size.
@@ -29,6 +31,7 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.cpu import tree_cpu_s
 from consumer.config.settings import Settings
 from consumer.runtime import housekeeping, rebalance
 from consumer.runtime import loop as loop_module
@@ -43,6 +46,7 @@ class Probe:
         self.ready = ready
         self.started_at = time.time()
         self.first_records_at: float | None = None
+        self.cpu_at_first_records: float | None = None
         self.consumed = 0
         self.last_commit_at: float | None = None
         self.acked = 0
@@ -83,6 +87,7 @@ class Probe:
             if polled:
                 if probe.first_records_at is None:
                     probe.first_records_at = time.time()
+                    probe.cpu_at_first_records = tree_cpu_s()
                 probe.consumed += sum(len(records) for records in polled.values())
             return buffer(loop, polled)
 
@@ -163,6 +168,7 @@ class Probe:
         setattr(owner, name, timed)
 
     def report(self) -> dict:
+        tree_cpu = tree_cpu_s()
         return {
             "started_at": self.started_at,
             "first_records_at": self.first_records_at,
@@ -181,6 +187,8 @@ class Probe:
             "finished_at": time.time(),
             "maxrss_kb": peak_rss_kb(),
             "cpu_s": sum(os.times()[:2]),
+            "tree_cpu_s": tree_cpu,
+            "cpu_span_s": None if self.cpu_at_first_records is None else tree_cpu - self.cpu_at_first_records,
         }
 
 

@@ -1,9 +1,10 @@
 """Run the benchmarks and print one `name=value` line each (details go to stderr).
 
-    python benchmarks/run.py [--quick] [--only throughput,eoy,latency,scaleout] [--profile DIR] [--json FILE]
+    python benchmarks/run.py [--quick] [--only throughput,eoy,latency,scaleout,decode] [--profile DIR] [--json FILE]
 
 Starts an embedded broker of its own on a free port; PostgreSQL at PASI_BENCH_POSTGRES_URL
 (default postgresql://postgres@127.0.0.1:5432/test; a schema per run, dropped at the end).
+`decode` (the per-record decode path against a baseline commit, no broker) runs only when named in --only.
 See BENCHMARKS.md for what each number measures.
 """
 
@@ -15,20 +16,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import eoy, latency, scaleout, throughput  # noqa: E402
+from benchmarks import decode, eoy, latency, scaleout, throughput  # noqa: E402
 from benchmarks.harness import Env, log  # noqa: E402
 
-FULL = {"events": 50_000, "eoy": (10_000, 100_000), "latency_s": 60.0, "scaleout_events": 50_000}
-QUICK = {"events": 10_000, "eoy": (10_000, 100_000), "latency_s": 15.0, "scaleout_events": 10_000}
+FULL = {"events": 50_000, "eoy": (10_000, 100_000), "latency_s": 60.0, "scaleout_events": 50_000,
+        "decode": (20_000, 3)}
+QUICK = {"events": 10_000, "eoy": (10_000, 100_000), "latency_s": 15.0, "scaleout_events": 10_000,
+         "decode": (10_000, 2)}
 ORDER = [
     "throughput_ratio_sqlite",
     "throughput_ratio_postgres",
+    "cpu_us_per_event_sqlite",
     "eoy_ratio",
+    "cpu_us_per_eoy_student",
     "eoy_rss_mb_10k",
     "eoy_rss_mb_100k",
     "latency_p50_ms",
     "latency_p99_ms",
     "scaleout_ratio",
+    "decode_us_per_record_before",
+    "decode_us_per_record",
+    "decode_ratio",
 ]
 
 
@@ -45,7 +53,7 @@ def main() -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
 
     started = time.monotonic()
-    env = Env.start()
+    env = Env.start() if chosen - {"decode"} else None
     results: dict[str, float] = {}
     try:
         if "throughput" in chosen:
@@ -56,8 +64,11 @@ def main() -> int:
             results |= latency.run(env, rate=500, seconds=sizes["latency_s"])
         if "scaleout" in chosen:
             results |= scaleout.run(env, sizes["scaleout_events"])
+        if "decode" in chosen:
+            results |= decode.run(*sizes["decode"])
     finally:
-        env.stop()
+        if env is not None:
+            env.stop()
     log(f"benchmarks took {time.monotonic() - started:.0f} s ({'quick' if args.quick else 'full'})")
     for name in ORDER:
         if name in results:

@@ -5,7 +5,8 @@ enrolments, grades, exits, transfers; about one output per five inputs), publish
 service starts. The service runs in a subprocess until idle; its span runs from the first poll that
 returned records to the last output acknowledged by the broker (or the last offset commit, if
 later). The baseline is the raw client over the same records (same keys, values, partitions),
-timed the same way, run just before each pipeline run.
+timed the same way, run just before each pipeline run. CPU per event: the CPU seconds of the
+service's processes from that first poll to their exit (benchmarks/probe.py, `cpu_span_s`) ÷ events.
 """
 
 from pathlib import Path
@@ -49,10 +50,13 @@ def run(env: Env, events: int, dbs=("sqlite", "postgres"), profile_dir: Path | N
         log(f"throughput baseline: {len(records)} records in {base['seconds']:.2f} s = {base['rate']:.0f}/s")
         profile = profile_dir / f"throughput-{db}.txt" if profile_dir else None
         pipe = pipeline(env, records, db, profile)
+        cpu_us = pipe["cpu_span_s"] / len(records) * 1e6
         log(
             f"throughput {db}: {len(records)} events, {pipe['outputs']} outputs "
-            f"(1 per {len(records) / max(1, pipe['outputs']):.1f}) in {pipe['seconds']:.2f} s = {pipe['rate']:.0f}/s"
+            f"(1 per {len(records) / max(1, pipe['outputs']):.1f}) in {pipe['seconds']:.2f} s = {pipe['rate']:.0f}/s; "
+            f"CPU {pipe['cpu_span_s']:.2f} s = {cpu_us:.0f} µs/event"
         )
+        results[f"cpu_us_per_event_{db}"] = cpu_us
         results[f"throughput_ratio_{db}"] = pipe["rate"] / base["rate"]
         results[f"_throughput_{db}_events_per_s"] = pipe["rate"]
         results[f"_throughput_baseline_{db}_per_s"] = base["rate"]

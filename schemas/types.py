@@ -16,6 +16,8 @@ _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 def _printable(value: str) -> str:
     """No control characters: they describe no real fact, and PostgreSQL cannot store NUL in text."""
+    if value.isprintable():  # every control character is unprintable: the common case needs no search
+        return value
     found = _CONTROL_CHARACTER.search(value)
     if found:
         raise ValueError(f"control character U+{ord(found.group()):04X} at position {found.start()}")
@@ -30,6 +32,10 @@ Identifier = Annotated[
 ]
 
 def _instant(value: datetime) -> datetime:
+    if value.tzinfo is UTC:  # as decoded from Avro: the year is the UTC year and the offset whole minutes
+        if 1900 <= value.year <= 2999:
+            return value
+        raise ValueError("instant is outside the years 1900-2999")
     try:
         year = value.astimezone(UTC).year
     except OverflowError:

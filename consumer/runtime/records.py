@@ -16,6 +16,8 @@ from schemas.term_closed import TermClosed
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 DUPLICATE_ID_CONFLICT = "DuplicateIdConflict"
+#: `json.dumps(content, sort_keys=True, separators=(",", ":"))`, with the encoder built once.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class InputRecord:
             return None
         content = self.message.model_dump(mode="json")
         content["occurred_at"] = self.message.occurred_at.astimezone(UTC).isoformat()
-        return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return hashlib.sha256(_CANONICAL_JSON.encode(content).encode()).hexdigest()
 
     def as_conflict(self) -> "InputRecord":
         """This record as a dead letter: its event id was processed before with other content."""
@@ -70,21 +72,18 @@ def decode_record(
     codec: MessageCodec, expected: type, topic: str, partition: int, offset: int, key, value
 ) -> InputRecord:
     """Decode one consumed record; failures become a dead letter naming the error."""
-    base = dict(topic=topic, partition=partition, offset=offset, key=key, value=value)
     if value is None:
-        return InputRecord(**base, message=None, error_class="DecodeError", error_message="record has no value")
+        return InputRecord(topic, partition, offset, key, value, None, "DecodeError", "record has no value")
     try:
         message = codec.decode(value)
     except (DecodeError, InvalidMessage) as exc:
-        return InputRecord(**base, message=None, error_class=type(exc).__name__, error_message=str(exc))
+        return InputRecord(topic, partition, offset, key, value, None, type(exc).__name__, str(exc))
     if not isinstance(message, expected):
         return InputRecord(
-            **base,
-            message=None,
-            error_class="InvalidMessage",
-            error_message=f"topic {topic} carries {expected.__name__}, not {type(message).__name__}",
+            topic, partition, offset, key, value, None, "InvalidMessage",
+            f"topic {topic} carries {expected.__name__}, not {type(message).__name__}",
         )
-    return InputRecord(**base, message=message)
+    return InputRecord(topic, partition, offset, key, value, message)
 
 
 @dataclass(frozen=True)
