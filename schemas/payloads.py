@@ -35,7 +35,7 @@ class SchoolTermsConfiguredPayload(Message):
     def _terms_are_well_formed(self):
         """A term listed twice or ending before it starts describes no setup at all (malformed). A term whose
         id or dates belong to another school year is a possible, wrong setup: accepted, and the rules judge it
-        (it is not one of this year's Term IDs; see consumer.domain.rules.terms)."""
+        (it is not one of this year's Term IDs; see consumer.domain.rules.facts)."""
         seen: set[int] = set()
         for index, term in enumerate(self.terms):
             where = f"terms[{index}]"
