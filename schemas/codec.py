@@ -1,7 +1,7 @@
 """Avro binary encoding of the contract's messages, with the writer schema named in a header."""
 
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from fastavro import schemaless_reader, schemaless_writer
 from pydantic import BaseModel, ValidationError
@@ -66,7 +66,7 @@ class AvroCodec:
             raise DecodeError(
                 f"{len(data) - stream.tell()} unexpected bytes after the {writer.name} datum"
             )
-        return writer.name, datum
+        return writer.name, cast(dict[str, Any], datum)  # a record schema's datum
 
 
 class MessageCodec:
@@ -99,7 +99,7 @@ class MessageCodec:
             raise InvalidMessage(describe(exc, _TAGS if name == "EnrollmentChanged" else frozenset())) from exc
 
 
-MODELS: dict[str, type[BaseModel]] = {
+MODELS: dict[str, type[TermClosed] | type[CoreAlert] | type[PasiExitDateSync]] = {
     "TermClosed": TermClosed,
     "CoreAlert": CoreAlert,
     "PasiExitDateSync": PasiExitDateSync,

@@ -1,6 +1,6 @@
 """`EnrollmentChanged`: the SIS's enrolment events, a union discriminated by `event_type`."""
 
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, TypeAdapter, model_validator
 
@@ -33,7 +33,7 @@ class EventBase(Message):
     school_code: SchoolCode
 
     @model_validator(mode="after")
-    def _asn_matches_event_kind(self):
+    def _asn_matches_event_kind(self) -> Self:
         if self.school_event and self.asn is not None:
             raise ValueError(f"asn: must be null for the school event {self.event_type}")
         if not self.school_event and self.asn is None:

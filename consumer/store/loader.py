@@ -166,8 +166,8 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
             Section, connection.execute(select(t.sections).where(tuple_(s.school_code, s.course_code).in_(part)))
         )
 
-    for rows in (enrolments, course_enrolments, grades, transfers, terms, sections, alerts.values()):
-        state.load(rows)
+    for records in (enrolments, course_enrolments, grades, transfers, terms, sections, alerts.values()):
+        state.load(records)
     return state
 
 
