@@ -7,6 +7,7 @@ test:
 
 lint:
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 
 bench:
 	$(PYTHON) benchmarks/run.py

@@ -2,7 +2,7 @@
 
 from functools import cache
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from fastavro import schemaless_reader, schemaless_writer
 from pydantic import BaseModel, ValidationError
@@ -85,7 +85,7 @@ class AvroCodec:
             raise DecodeError(
                 f"{len(data) - stream.tell()} unexpected bytes after the {writer.name} datum"
             )
-        return writer.name, datum
+        return writer.name, cast(dict[str, Any], datum)  # a record schema's datum
 
 
 class MessageCodec:
@@ -112,7 +112,9 @@ class MessageCodec:
                         [f"payload: is a {branch.rsplit('.', 1)[-1]}, but event_type is {datum['event_type']}"]
                     )
                 datum["payload"] = payload
-                return enrollment_changed.validator.validate_python(datum)  # TypeAdapter's call, minus its wrapper
+                # the TypeAdapter's validator itself, without the adapter's wrapper call
+                event: EventBase = enrollment_changed.validator.validate_python(datum)
+                return event
             return MODELS[name].model_validate(datum)
         except ValidationError as exc:
             raise InvalidMessage(describe(exc, _TAGS if name == "EnrollmentChanged" else frozenset())) from exc
@@ -129,7 +131,7 @@ def message_codec(registry_url: str | None = None, registry_timeout_s: float = 5
     return MessageCodec(AvroCodec(catalog, ConfluentFraming(registry)))
 
 
-MODELS: dict[str, type[BaseModel]] = {
+MODELS: dict[str, type[TermClosed] | type[CoreAlert] | type[PasiExitDateSync]] = {
     "TermClosed": TermClosed,
     "CoreAlert": CoreAlert,
     "PasiExitDateSync": PasiExitDateSync,

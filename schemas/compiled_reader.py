@@ -10,8 +10,9 @@ fastavro says about them (a datum or an error) stays the answer. Schemas with ty
 compile (bytes, fixed, float, double, other logical types) give None: fastavro reads them.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAYS_SHIFT = date(1970, 1, 1).toordinal()
@@ -139,7 +140,7 @@ class _Generator:
         else:
             raise Unsupported(f"type {kind}")
 
-    def record(self, schema: dict, indent: int, target: str) -> None:
+    def record(self, schema: dict[str, Any], indent: int, target: str) -> None:
         fields = []
         for field in schema["fields"]:
             local = self.name("f")
@@ -147,7 +148,7 @@ class _Generator:
             fields.append(f"{field['name']!r}: {local}")
         self.emit(indent, f"{target} = {{{', '.join(fields)}}}")
 
-    def union(self, branches: list, indent: int, target: str) -> None:
+    def union(self, branches: list[Any], indent: int, target: str) -> None:
         index = self.name("u")
         self.long(indent, index)
         for number, branch in enumerate(branches):
@@ -162,12 +163,12 @@ class _Generator:
     def branch_name(self, branch: Any) -> str | None:
         """The name fastavro pairs a union's value with (`return_record_name`): records and named references."""
         if isinstance(branch, dict):
-            return branch["name"] if branch["type"] == "record" else None
+            return str(branch["name"]) if branch["type"] == "record" else None
         if isinstance(branch, str) and branch not in _PRIMITIVE:
-            return self.named[branch]["name"]
+            return str(self.named[branch]["name"])
         return None
 
-    def blocks(self, schema: dict, indent: int, target: str) -> None:
+    def blocks(self, schema: dict[str, Any], indent: int, target: str) -> None:
         count, item = self.name("c"), self.name("v")
         is_map = schema["type"] == "map"
         self.emit(indent, f"{target} = {{}}" if is_map else f"{target} = []")
@@ -187,7 +188,7 @@ class _Generator:
         self.long(indent + 1, count)
 
 
-def compile_reader(parsed: dict[str, Any]):
+def compile_reader(parsed: dict[str, Any]) -> Callable[[bytes, int], tuple[Any, int]] | None:
     """`read(data, pos) -> (datum, end)` for a fastavro-parsed record schema, or None if not compilable."""
     generator = _Generator(parsed.get("__named_schemas", {}))
     try:
@@ -198,4 +199,4 @@ def compile_reader(parsed: dict[str, Any]):
     namespace = {"_varint": _varint, "_date": _date, "_instant": _instant, "Unusual": Unusual}
     namespace |= generator.constants
     exec(compile(source, f"<avro reader {parsed.get('name')}>", "exec"), namespace)  # noqa: S102
-    return namespace["read"]
+    return cast(Callable[[bytes, int], tuple[Any, int]], namespace["read"])

@@ -38,7 +38,7 @@ class InvalidMessage(ValueError):
         super().__init__(shorten("; ".join(problems)))
 
 
-def field_path(loc: tuple) -> str:
+def field_path(loc: tuple[int | str, ...]) -> str:
     """`('payload', 'terms', 0, 'last_day')` -> `payload.terms[0].last_day`."""
     text = ""
     for part in loc:

@@ -1,6 +1,6 @@
 """`EnrollmentChanged`: the SIS's enrolment events, a union discriminated by `event_type`."""
 
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, TypeAdapter, model_validator
 
@@ -33,7 +33,7 @@ class EventBase(Message):
     school_code: SchoolCode
 
     @model_validator(mode="after")
-    def _asn_matches_event_kind(self):
+    def _asn_matches_event_kind(self) -> Self:
         if self.school_event and self.asn is not None:
             raise ValueError(f"asn: must be null for the school event {self.event_type}")
         if not self.school_event and self.asn is None:
@@ -44,6 +44,13 @@ class EventBase(Message):
     def key(self) -> str:
         """The Kafka key: ASN for student events, school code for school events."""
         return self.school_code if self.asn is None else self.asn
+
+
+class StudentEvent(EventBase):
+    """An event about one student: the validator above rejects one without an `asn`."""
+
+    if TYPE_CHECKING:
+        asn: Asn
 
 
 class SchoolTermsConfigured(EventBase):
@@ -58,47 +65,47 @@ class SectionScheduled(EventBase):
     payload: SectionScheduledPayload
 
 
-class PrimaryEnrolmentStarted(EventBase):
+class PrimaryEnrolmentStarted(StudentEvent):
     event_type: Literal["PrimaryEnrolmentStarted"]
     payload: PrimaryEnrolmentStartedPayload
 
 
-class ConcurrentEnrolmentStarted(EventBase):
+class ConcurrentEnrolmentStarted(StudentEvent):
     event_type: Literal["ConcurrentEnrolmentStarted"]
     payload: ConcurrentEnrolmentStartedPayload  # a home school equal to school_code is R8's case, not malformed
 
 
-class SchoolEnrolmentExited(EventBase):
+class SchoolEnrolmentExited(StudentEvent):
     event_type: Literal["SchoolEnrolmentExited"]
     payload: SchoolEnrolmentExitedPayload  # "continuing" at the same school starts no R7 transfer, not malformed
 
 
-class StudentReEnrolled(EventBase):
+class StudentReEnrolled(StudentEvent):
     event_type: Literal["StudentReEnrolled"]
     payload: StudentReEnrolledPayload
 
 
-class ExitCodeUpdated(EventBase):
+class ExitCodeUpdated(StudentEvent):
     event_type: Literal["ExitCodeUpdated"]
     payload: ExitCodeUpdatedPayload
 
 
-class EnrolmentCancelled(EventBase):
+class EnrolmentCancelled(StudentEvent):
     event_type: Literal["EnrolmentCancelled"]
     payload: EnrolmentCancelledPayload
 
 
-class CourseEnrolled(EventBase):
+class CourseEnrolled(StudentEvent):
     event_type: Literal["CourseEnrolled"]
     payload: CourseEnrolledPayload
 
 
-class CourseExited(EventBase):
+class CourseExited(StudentEvent):
     event_type: Literal["CourseExited"]
     payload: CourseExitedPayload
 
 
-class StoredGradePosted(EventBase):
+class StoredGradePosted(StudentEvent):
     event_type: Literal["StoredGradePosted"]
     payload: StoredGradePostedPayload
 

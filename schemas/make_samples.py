@@ -23,6 +23,7 @@ unless `--force` is given.
 import argparse
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from schemas.catalog import SchemaCatalog, SchemaVersion, default_catalog
 from schemas.codec import AvroCodec, MessageCodec, parse_json_line
@@ -46,7 +47,7 @@ def encode_samples(version: SchemaVersion, codec: MessageCodec) -> str:
     return "".join(f"{hex_line}\n" for hex_line in lines)
 
 
-def make_samples(catalog: SchemaCatalog | None = None, *, force: bool = False, out=sys.stdout) -> int:
+def make_samples(catalog: SchemaCatalog | None = None, *, force: bool = False, out: TextIO = sys.stdout) -> int:
     """Write or check the `.hex` samples of each record's newest version; 0 when all are in place."""
     catalog = catalog or default_catalog()
     codec = MessageCodec(AvroCodec(catalog))

@@ -1,6 +1,7 @@
 """The payload of each `EnrollmentChanged` event type, field for field as in the contract."""
 
 from datetime import date
+from typing import Self
 
 from pydantic import Field, model_validator
 
@@ -32,10 +33,10 @@ class SchoolTermsConfiguredPayload(Message):
     is_summer_school: bool
 
     @model_validator(mode="after")
-    def _terms_are_well_formed(self):
+    def _terms_are_well_formed(self) -> Self:
         """A term listed twice or ending before it starts describes no setup at all (malformed). A term whose
         id or dates belong to another school year is a possible, wrong setup: accepted, and the rules judge it
-        (it is not one of this year's Term IDs; see consumer.domain.rules.terms)."""
+        (it is not one of this year's Term IDs; see consumer.domain.rules.facts)."""
         seen: set[int] = set()
         for index, term in enumerate(self.terms):
             where = f"terms[{index}]"

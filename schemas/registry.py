@@ -5,6 +5,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from fastavro import parse_schema
 from fastavro.schema import fingerprint, to_parsing_canonical_form
@@ -50,7 +51,7 @@ class HttpSchemaRegistry:
         """Let the next call reach the registry, however recent the last failure."""
         self._quiet_until = 0.0
 
-    def _call(self, path: str, body: dict | None = None) -> dict:
+    def _call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         if time.monotonic() < self._quiet_until:
             raise RegistryUnavailable(self._failure)
         try:
@@ -60,7 +61,7 @@ class HttpSchemaRegistry:
             self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_S
             raise
 
-    def _request(self, path: str, body: dict | None) -> dict:
+    def _request(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         request = urllib.request.Request(
             self.url + path,
             data=None if body is None else json.dumps(body).encode(),
@@ -69,17 +70,18 @@ class HttpSchemaRegistry:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                return json.loads(response.read())
+                answer: dict[str, Any] = json.loads(response.read())
+                return answer
         except urllib.error.HTTPError as exc:
-            body = exc.read()[:200]
-            answer = f"schema registry {self.url}{path} answered {exc.code}: {body!r}"
-            if exc.code == 404 and _error_code(body) == SCHEMA_NOT_FOUND:
-                raise RegistryError(answer) from None
-            raise RegistryUnavailable(answer) from None
+            start = exc.read()[:200]
+            said = f"schema registry {self.url}{path} answered {exc.code}: {start!r}"
+            if exc.code == 404 and _error_code(start) == SCHEMA_NOT_FOUND:
+                raise RegistryError(said) from None
+            raise RegistryUnavailable(said) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:  # ValueError: an answer that is not JSON
             raise RegistryUnavailable(f"cannot reach the schema registry {self.url}: {exc}") from None
 
-    def _field(self, answer: dict, name: str, what: str):
+    def _field(self, answer: dict[str, Any], name: str, what: str) -> Any:
         try:
             return answer[name]
         except (KeyError, TypeError):
@@ -102,7 +104,7 @@ class HttpSchemaRegistry:
                 raise RegistryError(f"schema id {schema_id} is not an Avro record schema: {exc}") from None
         return self._schemas[schema_id]
 
-    def _version(self, schema_id: int, raw: dict) -> SchemaVersion:
+    def _version(self, schema_id: int, raw: dict[str, Any]) -> SchemaVersion:
         canonical = to_parsing_canonical_form(raw)
         digest = bytes.fromhex(fingerprint(canonical, "CRC-64-AVRO"))
         return self.catalog.by_fingerprint(digest) or SchemaVersion(

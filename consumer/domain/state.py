@@ -2,9 +2,10 @@
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from consumer.domain import decisions as d
 from consumer.domain.model import (
@@ -23,6 +24,9 @@ from consumer.domain.model import (
 )
 from consumer.domain.outputs import Output, alert_output, sync_output
 
+#: A stored fact, as the state holds it and the store keeps it.
+Record = Enrolment | CourseEnrolment | StoredGrade | SchoolTerms | Section | Alert | Transfer | Deadline
+
 
 @dataclass(frozen=True)
 class Cause:
@@ -36,9 +40,9 @@ class Cause:
 class State:
     def __init__(self, watermark: datetime | None = None):
         self.enrolments: dict[str, dict[tuple[str, str], Enrolment]] = defaultdict(dict)
-        self.course_enrolments: dict[str, dict[tuple, CourseEnrolment]] = defaultdict(dict)
+        self.course_enrolments: dict[str, dict[tuple[str, str, str, date], CourseEnrolment]] = defaultdict(dict)
         self.grades: dict[str, dict[tuple[str, str, int], StoredGrade]] = defaultdict(dict)
-        self.transfers: dict[str, dict[tuple[str, object], Transfer]] = defaultdict(dict)
+        self.transfers: dict[str, dict[tuple[str, date], Transfer]] = defaultdict(dict)
         self.school_terms: dict[tuple[str, int], SchoolTerms] = {}
         self.sections: dict[tuple[str, str, str, int], Section] = {}
         self.alerts: dict[str, Alert] = {}
@@ -46,14 +50,14 @@ class State:
         self.pair_counts: dict[tuple[str, str], int] = {}  # active concurrent (home, school) counts as stored
         self.loaded_pairs: dict[tuple[str, str, str], tuple[str, str] | None] = {}
         self.watermark = watermark
-        self.changes: dict[str, dict[object, object]] = defaultdict(dict)
+        self.changes: dict[str, dict[Any, Record | None]] = defaultdict(dict)  # by table, then key; None: deleted
         self.outputs: list[Output] = []
         self.ignored: list[tuple[str, str]] = []  # (event id, why it changed nothing), for the log
         self.failed_deadlines: list[tuple[Deadline, str]] = []  # checks that raised, with the error
         self.cause: Cause | None = None
 
     # Loading (by the store) -------------------------------------------------------------
-    def load(self, rows: Iterable[object]) -> None:
+    def load(self, rows: Iterable[Record]) -> None:
         for row in rows:
             self._put(row, track=False)
             if isinstance(row, Enrolment):
@@ -199,26 +203,29 @@ class State:
             raise RuntimeError("decisions that emit messages need a cause")
         return self.cause
 
-    def _put(self, row: object, track: bool = True) -> None:
-        table, key = _place(row)
-        if table == "enrolments":
+    def _put(self, row: Record, track: bool = True) -> None:
+        table = _TABLE[type(row)]
+        if isinstance(row, Enrolment):
             self.enrolments[row.asn][(row.school_code, row.kind)] = row
-        elif table == "course_enrolments":
-            self.course_enrolments[row.asn][key[1:]] = row
-        elif table == "stored_grades":
-            self.grades[row.asn][key[1:]] = row
-        elif table == "transfers":
-            self.transfers[row.asn][key[1:]] = row
+        elif isinstance(row, CourseEnrolment):
+            self.course_enrolments[row.asn][row.key[1:]] = row
+        elif isinstance(row, StoredGrade):
+            self.grades[row.asn][row.key[1:]] = row
+        elif isinstance(row, Transfer):
+            self.transfers[row.asn][row.key[1:]] = row
+        elif isinstance(row, SchoolTerms):
+            self.school_terms[row.key] = row
+        elif isinstance(row, Section):
+            self.sections[row.key] = row
+        elif isinstance(row, Alert):
+            self.alerts[row.key] = row
         else:
-            getattr(self, _ATTRIBUTE[table])[key] = row
+            self.deadlines[row.key] = row
         if track:
-            self.changes[table][key] = row
-
-    def changed(self, table: str) -> Iterator[tuple[object, object]]:
-        return iter(self.changes.get(table, {}).items())
+            self.changes[table][row.key] = row
 
 
-_TABLE = {
+_TABLE: dict[type[Record], str] = {
     Enrolment: "enrolments",
     CourseEnrolment: "course_enrolments",
     StoredGrade: "stored_grades",
@@ -228,11 +235,6 @@ _TABLE = {
     Transfer: "transfers",
     Deadline: "deadlines",
 }
-_ATTRIBUTE = {"school_terms": "school_terms", "sections": "sections", "alerts": "alerts", "deadlines": "deadlines"}
-
-
-def _place(row: object) -> tuple[str, object]:
-    return _TABLE[type(row)], row.key
 
 
 def _pair(enrolment: Enrolment) -> tuple[str, str] | None:

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 from consumer.config.settings import Settings
 from consumer.domain.outputs import Output
 from consumer.domain.policy import Policy
-from consumer.domain.rules import advance_to, fire_due, handle_event
+from consumer.domain.reads import LoadRequest, reads
+from consumer.domain.rules import advance_to, fire_due, handle_event, request_for
 from consumer.domain.rules.end_of_year import new_run
 from consumer.redaction import describe_error, redact
 from consumer.runtime import metrics
@@ -25,12 +26,9 @@ from consumer.store.database import Database, Interrupted, transient
 from consumer.store.end_of_year import insert_runs
 from consumer.store.writer import OutboxRecord
 from schemas.codec import MessageCodec
-from schemas.events import SCHOOL_EVENT_TYPES
 from schemas.term_closed import TermClosed
 
 log = structlog.get_logger(__name__)
-
-
 
 
 class Service:
@@ -135,8 +133,9 @@ class Service:
 
     def _fire_group_deadlines(self, connection: Connection, partitions: set[int] | None) -> BatchStats:
         stats = BatchStats()
-        # no `owned`: the state's watermark is the group's, and the deadlines loaded are those due by it
-        state = loader.load_state(connection, loader.LoadRequest(partitions=partitions))
+        # no `owned`: the state's watermark is the group's, and the deadlines loaded are those due by it; what
+        # is read is what their rules read
+        state = loader.load_state(connection, LoadRequest(reads=reads(), partitions=partitions))
         if not state.due_deadlines():
             return stats
         fire_due(state, self.policy)
@@ -160,7 +159,7 @@ class Service:
         batch = sort_out(records, processed, lambda ids: loader.processed(connection, ids))
         stats.duplicates.update(batch.duplicates)
         events = [r for r in batch.fresh if not r.dead]
-        request = _request(events, partitions)
+        request = request_for([r.message for r in events if r.message is not None], partitions)
         request.owned = owned
         state = loader.load_state(connection, request)
         outbox: list[OutboxRecord] = []
@@ -230,33 +229,3 @@ def _stretches(records: list[InputRecord]) -> list[list[InputRecord]]:
             stretches.append(current)
             current = []
     return stretches + ([current] if current else [])
-
-
-def _request(records: list[InputRecord], partitions: set[int] | None) -> loader.LoadRequest:
-    request = loader.LoadRequest(partitions=partitions)
-    for record in records:
-        message = record.message
-        if isinstance(message, TermClosed):
-            continue
-        horizon = request.deadline_horizon
-        request.deadline_horizon = message.occurred_at if horizon is None else max(horizon, message.occurred_at)
-        request.schools.add(message.school_code)
-        payload = message.payload
-        if message.event_type in SCHOOL_EVENT_TYPES:
-            if message.event_type == "SchoolTermsConfigured":
-                request.configured.add((message.school_code, payload.school_year_id))
-            else:
-                request.scheduled.add((message.school_code, payload.course_code))
-                request.courses.add((message.school_code, payload.course_code))
-            continue
-        request.asns.add(message.asn)
-        if message.event_type == "ConcurrentEnrolmentStarted":
-            request.schools.add(payload.home_school_code)
-            request.setup_schools.add(message.school_code)
-        elif message.event_type in ("CourseEnrolled", "StoredGradePosted"):
-            request.courses.add((message.school_code, payload.course_code))
-    for record in records:
-        if isinstance(record.message, TermClosed):
-            at = record.message.occurred_at
-            request.deadline_horizon = at if request.deadline_horizon is None else max(request.deadline_horizon, at)
-    return request

@@ -1,9 +1,11 @@
 """The Core Alerts search: filters like PowerSchool's, newest first, using the alerts table's indexes."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from consumer.config.settings import Settings
 from consumer.store import tables as t
@@ -23,10 +25,10 @@ class AlertFilter:
     until: date | None = None
 
 
-def conditions(f: AlertFilter, zone) -> list:
+def conditions(f: AlertFilter, zone: tzinfo) -> list[ColumnElement[bool]]:
     """The filter as conditions on the alerts table; dates are business days in `zone`."""
     a = t.alerts.c
-    found = []
+    found: list[ColumnElement[bool]] = []
     for column, value in (
         (a.status, f.status), (a.code, f.code), (a.category, f.category),
         (a.alert_type, f.alert_type), (a.school_code, f.school), (a.asn, f.asn), (a.school_year_id, f.school_year),
@@ -40,7 +42,7 @@ def conditions(f: AlertFilter, zone) -> list:
     return found
 
 
-def search(database: Database, f: AlertFilter, settings: Settings, limit: int = 100) -> tuple[int, list]:
+def search(database: Database, f: AlertFilter, settings: Settings, limit: int = 100) -> tuple[int, list[Row[Any]]]:
     """(how many alerts match, the newest `limit` of them)."""
     where = conditions(f, settings.zone)
     with database.engine.connect() as connection:
@@ -48,4 +50,4 @@ def search(database: Database, f: AlertFilter, settings: Settings, limit: int = 
         rows = connection.execute(
             select(t.alerts).where(*where).order_by(t.alerts.c.occurred_at.desc(), t.alerts.c.alert_key).limit(limit)
         ).all()
-    return total, rows
+    return total, list(rows)

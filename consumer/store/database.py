@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Engine, create_engine, event, text
@@ -100,13 +100,14 @@ class Database:
     def _give_up(self, state: RetryCallState) -> bool:
         if self.interrupt.is_set():
             return True
-        return not self.wait_forever and state.seconds_since_start >= self.retry_seconds
+        return not self.wait_forever and (state.seconds_since_start or 0) >= self.retry_seconds
 
     def _sleep(self, seconds: float) -> None:
         self.interrupt.wait(seconds)
 
     def _before_sleep(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception()
+        exc = state.outcome.exception() if state.outcome is not None else None
+        assert exc is not None  # a retry follows a failed attempt
         if self.failing_since is None:
             self.failing_since = time.monotonic() - (state.seconds_since_start or 0)
         waited = round(state.seconds_since_start or 0, 1)
@@ -171,12 +172,12 @@ def create_db_engine(url: str, lock_timeout_ms: int = 30_000) -> Engine:
     return engine
 
 
-def _postgresql_on_connect(lock_timeout_ms: int, dbapi_connection, _record) -> None:
+def _postgresql_on_connect(lock_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
     dbapi_connection.commit()
 
 
-def _sqlite_on_connect(lock_timeout_ms: int, dbapi_connection, _record) -> None:
+def _sqlite_on_connect(lock_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling is turned off so that BEGIN IMMEDIATE takes the
     # write lock up front: two writers then queue on busy_timeout instead of failing to upgrade.
     dbapi_connection.isolation_level = None

@@ -5,15 +5,23 @@ that changes nothing. Sent outbox rows are pruned after OUTBOX_RETENTION_HOURS; 
 """
 
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table
 
 from consumer.store import tables as t
 from schemas.outputs import CoreAlert, PasiExitDateSync
+from schemas.records import OutboxRecord
 
 
-def history_rows(records: list, created: datetime) -> list[tuple]:
+def history_rows(
+    records: list[OutboxRecord], created: datetime
+) -> list[tuple[Table, str | None, list[dict[str, Any]]]]:
     """(table, unique key column or None, rows) of the alert transitions, syncs and dead letters among
     outbox `records`."""
-    transitions, syncs, dead = [], [], []
+    transitions: list[dict[str, Any]] = []
+    syncs: list[dict[str, Any]] = []
+    dead: list[dict[str, Any]] = []
     for record in records:
         message = record.message
         if isinstance(message, CoreAlert):
@@ -26,7 +34,7 @@ def history_rows(records: list, created: datetime) -> list[tuple]:
     return [(table, key, rows) for table, key, rows in found if rows]
 
 
-def _transition(alert: CoreAlert) -> dict:
+def _transition(alert: CoreAlert) -> dict[str, Any]:
     return {
         "alert_id": alert.alert_id,
         "status": alert.status,
@@ -35,7 +43,7 @@ def _transition(alert: CoreAlert) -> dict:
     }
 
 
-def _sync(sync: PasiExitDateSync, created: datetime) -> dict:
+def _sync(sync: PasiExitDateSync, created: datetime) -> dict[str, Any]:
     return {
         "sync_id": sync.sync_id,
         "action": sync.action,
@@ -51,7 +59,7 @@ def _sync(sync: PasiExitDateSync, created: datetime) -> dict:
     }
 
 
-def _dead_letter(record) -> dict:
+def _dead_letter(record: OutboxRecord) -> dict[str, Any]:
     headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
     return {
         "message_id": record.message_id,

@@ -1,10 +1,10 @@
 """Loading the state a batch needs with a few set-based queries, never one query per event."""
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import any_, bindparam, func, or_, select, tuple_
+from sqlalchemy import Column, Row, Table, any_, bindparam, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -23,32 +23,32 @@ from consumer.domain.model import (
     StoredGrade,
     Transfer,
 )
+from consumer.domain.reads import (
+    ACTIVE_PAIRS,
+    COURSE_ALERTS,
+    COURSE_ENROLMENTS,
+    ENROLMENTS,
+    GRADES,
+    SCHOOL_TERMS,
+    SECTIONS,
+    SETUP_ALERTS,
+    STUDENT_ALERTS,
+    TERM_ALERTS,
+    TRANSFERS,
+    LoadRequest,
+    course_types,
+)
+from consumer.domain.rules import EVERY_READ, reads_for
 from consumer.domain.state import State
 from consumer.store import tables as t
 from consumer.store.rows import from_rows
 
 CHUNK = 2_000  # bound parameters per IN list
+V = TypeVar("V")
 
 
-@dataclass
-class LoadRequest:
-    """What a batch touches; the loader widens it to everything the rules may read."""
-
-    asns: set[str] = field(default_factory=set)
-    schools: set[str] = field(default_factory=set)
-    configured: set[tuple[str, int]] = field(default_factory=set)  # SchoolTermsConfigured (school, year)
-    scheduled: set[tuple[str, str]] = field(default_factory=set)  # SectionScheduled (school, course)
-    courses: set[tuple[str, str]] = field(default_factory=set)  # (school, course) whose sections matter
-    setup_schools: set[str] = field(default_factory=set)  # schools whose R2 alerts matter
-    deadline_horizon: datetime | None = None
-    partitions: set[int] | None = None  # deadlines of these input partitions only (None: all)
-    # the (topic, partition)s whose event time this process has seen: the watermark is theirs (None: all)
-    owned: set[tuple[str, int]] | None = None
-    deadlines: bool = True  # load the deadlines due by the horizon
-
-
-def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
-    batch = []
+def chunks(values: Iterable[V], size: int = CHUNK) -> Iterator[list[V]]:
+    batch: list[V] = []
     for value in values:
         batch.append(value)
         if len(batch) >= size:
@@ -58,7 +58,7 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
-def column_in(connection: Connection, column, values: list) -> ColumnElement:
+def column_in(connection: Connection, column: Column[Any], values: list[Any]) -> ColumnElement[bool]:
     """`column IN values`; on PostgreSQL `column = ANY(array)`, the list one bound parameter. An IN
     list renders a placeholder per value, and the driver re-parses that long statement on every
     execution."""
@@ -67,8 +67,10 @@ def column_in(connection: Connection, column, values: list) -> ColumnElement:
     return column.in_(list(values))
 
 
-def _select_in(connection: Connection, table, column, values, *where) -> list:
-    rows = []
+def _select_in(
+    connection: Connection, table: Table, column: Column[Any], values: Iterable[Any], *where: ColumnElement[bool]
+) -> list[Row[Any]]:
+    rows: list[Row[Any]] = []
     for part in chunks(sorted(values)):
         rows += connection.execute(select(table).where(column_in(connection, column, part), *where)).all()
     return rows
@@ -82,16 +84,19 @@ def watermark(connection: Connection, owned: set[tuple[str, int]] | None = None)
     events a single process would have handled first (see Service.fire_group_deadlines)."""
     w = t.watermarks.c
     if owned is None:
-        return connection.execute(select(func.max(w.occurred_at))).scalar()
+        latest: datetime | None = connection.execute(select(func.max(w.occurred_at))).scalar()
+        return latest
     marks = [at for topic, partition, at in connection.execute(select(w.topic, w.partition, w.occurred_at))
              if (topic, partition) in owned]
     return max(marks, default=None)
 
 
 def load_state(connection: Connection, request: LoadRequest) -> State:
+    """The state for `request`: of each kind of fact its reads declare (every kind without a declaration), the
+    rows of the keys it names; the deadlines due by its horizon add their students and their rules' reads."""
     state = State(watermark(connection, request.owned))
-    asns = set(request.asns)
-    schools = set(request.schools)
+    reads = EVERY_READ if request.reads is None else request.reads
+    asns, schools, courses = set(request.asns), set(request.schools), set(request.courses)
 
     horizon = max(filter(None, (state.watermark, request.deadline_horizon)), default=None)
     if horizon is not None and request.deadlines:
@@ -102,59 +107,45 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
         due = from_rows(Deadline, connection.execute(select(t.deadlines).where(*where)))
         state.load(due)
         asns |= {x.asn for x in due}
+        reads |= reads_for({x.kind for x in due})
 
     alerts: dict[str, Alert] = {}
     a = t.alerts.c
-    for school, course in request.scheduled:
-        query = select(t.alerts).where(
-            a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED, a.school_code == school, a.subject == course
-        )
-        for alert in from_rows(Alert, connection.execute(query)):
-            alerts[alert.alert_key] = alert
-            asns.add(alert.asn)
-    setup_schools = set(request.setup_schools)
-    if request.configured:
+    if COURSE_ALERTS in reads:
+        for school, course in request.scheduled:
+            query = select(t.alerts).where(
+                a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED, a.school_code == school,
+                a.subject == course,
+            )
+            for alert in from_rows(Alert, connection.execute(query)):
+                alerts[alert.alert_key] = alert
+                if alert.asn is not None:
+                    asns.add(alert.asn)
+    if TERM_ALERTS in reads:
         for school, year in request.configured:
             query = select(t.alerts).where(
-                a.code == TERM_ID_MISMATCH.code,
-                a.status == RAISED,
-                a.home_school_code == school,
+                a.code == TERM_ID_MISMATCH.code, a.status == RAISED, a.home_school_code == school,
                 a.school_year_id == year,
             )
             for alert in from_rows(Alert, connection.execute(query)):
                 alerts[alert.alert_key] = alert
-        configured_schools = sorted({school for school, _ in request.configured})
-        e = t.enrolments.c
-        pairs = connection.execute(
-            select(e.home_school_code, e.school_code, func.count())
-            .where(
-                e.kind == CONCURRENT,
-                e.status == ACTIVE,
-                or_(e.school_code.in_(configured_schools), e.home_school_code.in_(configured_schools)),
-            )
-            .group_by(e.home_school_code, e.school_code)
-        ).all()
-        state.pair_counts = {(home, school): count for home, school, count in pairs}
+    setup_schools = set(request.setup_schools) | {school for school, _ in request.configured}
+    if ACTIVE_PAIRS in reads and request.configured:
+        state.pair_counts = _active_pairs(connection, sorted({school for school, _ in request.configured}))
         for home, school in state.pair_counts:
             schools |= {home, school}
             setup_schools.add(school)
-        setup_schools |= set(configured_schools)
-    if setup_schools:
+    if SETUP_ALERTS in reads and setup_schools:
         rows = _select_in(connection, t.alerts, a.school_code, setup_schools, a.code == SCHOOL_SETUP_MISMATCH.code)
         for alert in from_rows(Alert, rows):
             alerts[alert.alert_key] = alert
 
-    asns.discard(None)
-    enrolments = from_rows(Enrolment, _select_in(connection, t.enrolments, t.enrolments.c.asn, asns))
-    course_enrolments = from_rows(
-        CourseEnrolment, _select_in(connection, t.course_enrolments, t.course_enrolments.c.asn, asns)
-    )
-    grades = from_rows(
-        StoredGrade,
-        _select_in(connection, t.stored_grades, t.stored_grades.c.asn, asns, t.stored_grades.c.course_type == "CHA"),
-    )
-    transfers = from_rows(Transfer, _select_in(connection, t.transfers, t.transfers.c.asn, asns))
-    for alert in from_rows(Alert, _select_in(connection, t.alerts, a.asn, asns)):
+    student = _StudentRows(connection, asns)
+    enrolments = student.read(ENROLMENTS in reads, Enrolment, t.enrolments)
+    course_enrolments = student.read(COURSE_ENROLMENTS in reads, CourseEnrolment, t.course_enrolments)
+    grades = _grades(student, course_types(reads, GRADES))
+    transfers = student.read(TRANSFERS in reads, Transfer, t.transfers)
+    for alert in student.read(STUDENT_ALERTS in reads, Alert, t.alerts):
         alerts[alert.alert_key] = alert
 
     for enrolment in enrolments:
@@ -162,26 +153,54 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
         if enrolment.home_school_code:
             schools.add(enrolment.home_school_code)
     schools |= {transfer.from_school_code for transfer in transfers}
-    terms = from_rows(SchoolTerms, _select_in(connection, t.school_terms, t.school_terms.c.school_code, schools))
+    terms = []
+    if SCHOOL_TERMS in reads:
+        terms = from_rows(SchoolTerms, _select_in(connection, t.school_terms, t.school_terms.c.school_code, schools))
 
-    courses = set(request.courses)
     courses |= {(ce.school_code, ce.course_code) for ce in course_enrolments if ce.course_type == "CHA"}
     courses |= {(x.school_code, x.subject) for x in alerts.values() if x.code == CHALLENGE_COURSE_INCOMPLETE.code}
-    sections = []
+    sections: list[Section] = []
     s = t.sections.c
-    for part in chunks(sorted(courses)):
+    for part in chunks(sorted(courses) if SECTIONS in reads else []):
         sections += from_rows(
             Section, connection.execute(select(t.sections).where(tuple_(s.school_code, s.course_code).in_(part)))
         )
 
-    state.load(enrolments)
-    state.load(course_enrolments)
-    state.load(grades)
-    state.load(transfers)
-    state.load(terms)
-    state.load(sections)
-    state.load(alerts.values())
+    for records in (enrolments, course_enrolments, grades, transfers, terms, sections, alerts.values()):
+        state.load(records)
     return state
+
+
+def _active_pairs(connection: Connection, schools: list[str]) -> dict[tuple[str, str], int]:
+    """How many active concurrent enrolments each (home, school) pair involving one of `schools` has."""
+    e = t.enrolments.c
+    pairs = connection.execute(
+        select(e.home_school_code, e.school_code, func.count())
+        .where(e.kind == CONCURRENT, e.status == ACTIVE)
+        .where(or_(e.school_code.in_(schools), e.home_school_code.in_(schools)))
+        .group_by(e.home_school_code, e.school_code)
+    ).all()
+    return {(home, school): count for home, school, count in pairs}
+
+
+class _StudentRows:
+    """Rows of the tables keyed by student, for a set of students."""
+
+    def __init__(self, connection: Connection, asns: set[str]):
+        self.connection = connection
+        self.asns = asns
+
+    def read(self, wanted: bool, cls: type[V], table: Table, *where: ColumnElement[bool]) -> list[V]:
+        if not wanted:
+            return []
+        return from_rows(cls, _select_in(self.connection, table, table.c.asn, self.asns, *where))
+
+
+def _grades(student: _StudentRows, types: frozenset[str] | None) -> list[StoredGrade]:
+    """The students' stored grades of `types` (None: of every type)."""
+    if types is None:
+        return student.read(True, StoredGrade, t.stored_grades)
+    return student.read(bool(types), StoredGrade, t.stored_grades, t.stored_grades.c.course_type.in_(sorted(types)))
 
 
 def processed(connection: Connection, event_ids: Iterable[str]) -> dict[str, str | None]:
@@ -195,11 +214,4 @@ def processed(connection: Connection, event_ids: Iterable[str]) -> dict[str, str
     return found
 
 
-def known_runs(connection: Connection, run_ids: Iterable[str]) -> set[str]:
-    ids = sorted(set(run_ids))
-    if not ids:
-        return set()
-    return set(connection.execute(select(t.eoy_runs.c.run_id).where(t.eoy_runs.c.run_id.in_(ids))).scalars())
-
-
-__all__ = ["LoadRequest", "load_state", "processed", "known_runs", "watermark"]
+__all__ = ["LoadRequest", "load_state", "processed", "watermark"]

@@ -8,6 +8,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from consumer.store.database import Database
@@ -30,7 +31,7 @@ def upgrade(database: Database, revision: str = "head") -> None:
     REPEATABLE READ snapshot, and a process that waited would still see an empty schema. On SQLite
     the migration's transaction begins IMMEDIATE, which already admits one writer at a time."""
 
-    def migrate(connection) -> None:
+    def migrate(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -57,4 +58,6 @@ def current_revision(database: Database) -> str | None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # the migrations have one head
+    return head

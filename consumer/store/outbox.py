@@ -5,10 +5,11 @@ import fcntl
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 import structlog
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
 from consumer.store import tables as t
 from consumer.store.database import Database
@@ -28,8 +29,8 @@ _LOCK_HOLDER = text(
 class OutboxStore:
     def __init__(self, database: Database):
         self.database = database
-        self._lock_connection = None
-        self._lock_file = None
+        self._lock_connection: Connection | None = None
+        self._lock_file: TextIO | None = None
         self._lock_pid: int | None = None  # the server process of the connection that took the lock
 
     def pending(self, limit: int) -> list[OutboxRecord]:
@@ -49,7 +50,7 @@ class OutboxStore:
     def mark_sent(self, ids: list[int]) -> None:
         now = datetime.now(UTC)
 
-        def work(connection) -> None:
+        def work(connection: Connection) -> None:
             for part in chunks(ids):
                 sent = column_in(connection, t.outbox.c.id, part)
                 connection.execute(update(t.outbox).where(sent).values(sent_at=now))
@@ -102,7 +103,7 @@ class OutboxStore:
         connection.close()
         return False
 
-    def _acquire(self, connection) -> bool:
+    def _acquire(self, connection: Connection) -> bool:
         key = {"id": RELAY_LOCK_ID}
         got = connection.execute(_TRY_LOCK, key).scalar()
         if not got and self._lock_pid is not None:
@@ -140,7 +141,8 @@ class OutboxStore:
 
     def _drop_lock_connection(self) -> None:
         with contextlib.suppress(Exception):  # the connection may already be gone; the lock went with it
-            self._lock_connection.close()
+            if self._lock_connection is not None:
+                self._lock_connection.close()
         self._lock_connection = None
 
     def unlock(self) -> None:

@@ -3,7 +3,9 @@
 import dataclasses
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
 
 from consumer.domain.model import (
     Alert,
@@ -16,6 +18,8 @@ from consumer.domain.model import (
     Transfer,
 )
 from consumer.store import tables
+
+R = TypeVar("R")
 
 TABLE_OF = {
     "enrolments": (tables.enrolments, Enrolment),
@@ -40,7 +44,7 @@ def to_row(record: Any) -> dict[str, Any]:
     return row
 
 
-def from_rows(cls: type, rows: Iterable) -> list:
+def from_rows(cls: type[R], rows: Iterable[Any]) -> list[R]:
     """Result rows to records of `cls`. The values are taken by position: columns are looked up by
     name once per result rather than once per value, the loader's largest cost when done per value."""
     rows = rows if isinstance(rows, list) else list(rows)
@@ -61,7 +65,7 @@ def from_rows(cls: type, rows: Iterable) -> list:
     return [cls(*pick(row)) for row in rows]
 
 
-def key_row(table, key: Any) -> dict[str, Any]:
+def key_row(table: Table, key: Any) -> dict[str, Any]:
     """The primary-key columns of `table` for a domain key (a value or a tuple)."""
     names = [column.name for column in table.primary_key.columns]
     values = key if isinstance(key, tuple) else (key,)

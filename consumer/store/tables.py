@@ -13,13 +13,14 @@ from sqlalchemy import (
     text,
 )
 
-from consumer.store.columns import Id, UtcDateTime, metadata
-from consumer.store.operations_tables import (  # noqa: F401 - on the same metadata, used as tables.<name>
-    alert_events,
-    consumer_status,
-    dead_letters,
-    syncs,
+from consumer.store.columns import Id, UtcDateTime
+from consumer.store.columns import metadata as metadata
+from consumer.store.operations_tables import (  # on the same metadata, used as tables.<name>
+    alert_events as alert_events,
 )
+from consumer.store.operations_tables import consumer_status as consumer_status
+from consumer.store.operations_tables import dead_letters as dead_letters
+from consumer.store.operations_tables import syncs as syncs
 from schemas.types import MAX_TEXT_LENGTH
 
 # Columns are sized from the contract, so that no valid message is too long for them.

@@ -1,13 +1,18 @@
 """Writing a batch's effects: changed state, processed event ids, watermarks and outbox rows, set-based."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import Table, and_, bindparam, func
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
 from consumer.domain.state import State
 from consumer.store import tables as t
@@ -16,7 +21,7 @@ from consumer.store.rows import TABLE_OF, key_row, to_row
 from schemas.records import OutboxRecord
 
 
-def _insert(connection: Connection, table):
+def _insert(connection: Connection, table: Table) -> PostgresqlInsert | SqliteInsert:
     return (sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert)(table)
 
 
@@ -24,14 +29,16 @@ def _insert(connection: Connection, table):
 class _Prepared:
     sql: str
     names: tuple[str, ...]  # the row keys, in the order of the statement's parameters
-    processors: tuple  # SQLAlchemy's bind processor of each parameter for this dialect, or None
+    # SQLAlchemy's bind processor of each parameter for this dialect, or None
+    processors: tuple[Callable[[Any], Any] | None, ...]
     positional: bool
 
 
-_PREPARED: dict[tuple, _Prepared] = {}
+_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
+Build = Callable[[Connection], ClauseElement]  # a statement, built for a connection's dialect
 
 
-def _execute_rows(connection: Connection, name: str, build, rows: list[dict]) -> None:
+def _execute_rows(connection: Connection, name: str, build: Build, rows: list[dict[str, Any]]) -> None:
     """Execute a statement for every row (executemany), as `connection.execute(statement, rows)`
     does, with less work per row.
 
@@ -47,7 +54,8 @@ def _execute_rows(connection: Connection, name: str, build, rows: list[dict]) ->
     prepared = _PREPARED.get(cache_key)
     if prepared is None:
         compiled = build(connection).compile(dialect=dialect, column_keys=list(keys))
-        names = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
+        assert isinstance(compiled, SQLCompiler)  # a statement's compilation
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
         if not set(names) <= set(keys):
             raise ValueError(f"{name}: parameters {sorted(set(names) - set(keys))} missing from the rows")
         processors = tuple(
@@ -56,6 +64,7 @@ def _execute_rows(connection: Connection, name: str, build, rows: list[dict]) ->
         prepared = _PREPARED[cache_key] = _Prepared(compiled.string, names, processors, compiled.positional)
     pairs = tuple((n, _remembering(process) if process else None) for n, process in zip(
         prepared.names, prepared.processors, strict=True))
+    parameters: list[tuple[Any, ...]] | list[dict[str, Any]]
     if prepared.positional:
         parameters = [
             tuple(row[n] if process is None else process(row[n]) for n, process in pairs) for row in rows
@@ -65,12 +74,12 @@ def _execute_rows(connection: Connection, name: str, build, rows: list[dict]) ->
     connection.exec_driver_sql(prepared.sql, parameters)
 
 
-def _remembering(process):
+def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`process` keeping its last answer: a batch's rows mostly share their times (the batch's commit time,
     End of Year's closing time), each converted once instead of once a row."""
     last_value, last_result = object(), None
 
-    def remembered(value):
+    def remembered(value: Any) -> Any:
         nonlocal last_value, last_result
         if value is not last_value:
             last_value, last_result = value, process(value)
@@ -79,8 +88,8 @@ def _remembering(process):
     return remembered
 
 
-def _upsert_statement(table):
-    def build(connection: Connection):
+def _upsert_statement(table: Table) -> Build:
+    def build(connection: Connection) -> ClauseElement:
         statement = _insert(connection, table)
         keys = [column.name for column in table.primary_key.columns]
         updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
@@ -89,13 +98,13 @@ def _upsert_statement(table):
     return build
 
 
-def upsert(connection: Connection, table, rows: list[dict]) -> None:
+def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     _execute_rows(connection, f"upsert:{table.name}", _upsert_statement(table), rows)
 
 
-def delete_keys(connection: Connection, table, keys: list[dict]) -> None:
+def delete_keys(connection: Connection, table: Table, keys: list[dict[str, Any]]) -> None:
     if not keys:
         return
     columns = [column for column in table.primary_key.columns]
@@ -169,7 +178,7 @@ def write_outbox(connection: Connection, records: list[OutboxRecord], now: datet
         _execute_rows(connection, f"history:{table.name}", _insert_new(table, key), rows)
 
 
-def _insert_new(table, key: str | None):
+def _insert_new(table: Table, key: str | None) -> Build:
     """Insert; with a unique `key`, one already there (the same message written again) keeps its first row."""
     if key is None:
         return lambda connection: table.insert()

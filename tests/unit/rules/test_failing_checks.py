@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from consumer.domain import rules
-from consumer.domain.rules import enrolments
+from consumer.domain.rules import r10_cancelled
 
 HOME, AWAY = "1111", "2222"
 CANCELLED_AT = datetime(2025, 9, 10, 16, 0, tzinfo=UTC)
@@ -15,21 +15,21 @@ def _broken_check(state, deadline, policy):
 
 
 def test_a_check_that_raises_is_set_aside_and_the_event_that_passes_its_time_is_applied(story, monkeypatch):
-    monkeypatch.setitem(rules.DEADLINE_RULES, enrolments.PURGE, _broken_check)
+    monkeypatch.setitem(rules.DEADLINE_RULES, r10_cancelled.PURGE, _broken_check)
     story.enrolled_concurrently(HOME, AWAY, date(2025, 9, 2))
     story.at(CANCELLED_AT).cancelled(AWAY, "CONCURRENT")
 
     step = story.someone_else_acts(PURGE_AT, asn="555555555")
 
     [(deadline, error)] = story.state.failed_deadlines
-    assert deadline.kind == enrolments.PURGE and error == "KeyError: 'a bug in the check'"
+    assert deadline.kind == r10_cancelled.PURGE and error == "KeyError: 'a bug in the check'"
     assert story.state.deadlines == {}  # set aside: it does not fail again with every later event
     assert story.state.enrolment("555555555", "9999", "PRIMARY") is not None  # the later event was applied
     assert step.outputs == []
 
 
 def test_a_check_that_raises_leaves_the_other_checks_due_at_the_same_time_to_fire(story, monkeypatch):
-    purge = rules.DEADLINE_RULES[enrolments.PURGE]
+    purge = rules.DEADLINE_RULES[r10_cancelled.PURGE]
     calls = []
 
     def broken_for_the_first(state, deadline, policy):
@@ -38,7 +38,7 @@ def test_a_check_that_raises_leaves_the_other_checks_due_at_the_same_time_to_fir
             raise RuntimeError("a bug in the check")
         return purge(state, deadline, policy)
 
-    monkeypatch.setitem(rules.DEADLINE_RULES, enrolments.PURGE, broken_for_the_first)
+    monkeypatch.setitem(rules.DEADLINE_RULES, r10_cancelled.PURGE, broken_for_the_first)
     for asn in ("111111111", "222222222"):
         story.enrolled_concurrently(HOME, AWAY, date(2025, 9, 2), asn=asn)
         story.at(CANCELLED_AT).cancelled(AWAY, "CONCURRENT", asn=asn)

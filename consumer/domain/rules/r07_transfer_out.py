@@ -1,7 +1,10 @@
-"""R7: a student transferring out of the home school and continuing at the concurrent school."""
+"""R7 transfer out, continuing at the concurrent school: the home school's open course enrolments end on the
+transfer date D; by the grace deadline the concurrent exit on D, the re-enrolment and the course re-enrolments at
+the concurrent school are expected, each missing one alerted in that order and resolved when it arrives."""
 
 import dataclasses
 from datetime import date
+from typing import Any
 
 from consumer.domain import decisions as d
 from consumer.domain.alerts import (
@@ -11,14 +14,24 @@ from consumer.domain.alerts import (
 )
 from consumer.domain.model import CONCURRENT, EXITED, PRIMARY, CourseEnrolment, Deadline, Transfer
 from consumer.domain.policy import Policy
-from consumer.domain.rules.common import alert_key, continuing_concurrent, raise_alert, resolve_if_raised
+from consumer.domain.reads import COURSE_ENROLMENTS, ENROLMENTS, STUDENT_ALERTS, TRANSFERS, reads
+from consumer.domain.rules.common import (
+    alert_key,
+    continuing_concurrent,
+    raise_alert,
+    resolve_if_raised,
+    set_deadline,
+)
 from consumer.domain.state import State
+from schemas.events import CourseEnrolled, SchoolEnrolmentExited, StudentReEnrolled
 from schemas.types import school_year_of
 
+RULE_ID = "R7"
+READS = reads(ENROLMENTS, COURSE_ENROLMENTS, TRANSFERS, STUDENT_ALERTS)
 TRANSFER = "TRANSFER"
 
 
-def start_transfer(state: State, event, policy: Policy) -> list[d.Decision]:
+def start_transfer(state: State, event: SchoolEnrolmentExited, policy: Policy) -> list[d.Decision]:
     """R7: end the home school's open course enrolments as of D and expect the follow-ups at C, when the
     student is enrolled concurrently at C on D."""
     payload = event.payload
@@ -46,25 +59,14 @@ def start_transfer(state: State, event, policy: Policy) -> list[d.Decision]:
     )
     decisions += [
         d.SaveTransfer(transfer),
-        d.SetDeadline(
-            Deadline(
-                deadline_id=d.stable_id(TRANSFER, event.asn, continuing, day.isoformat()),
-                due_at=transfer.due_at,
-                kind=TRANSFER,
-                asn=event.asn,
-                school_code=continuing,
-                reference=day.isoformat(),
-                source_event_id=event.event_id,
-                partition=state.cause.partition if state.cause else None,
-            )
-        ),
+        set_deadline(state, TRANSFER, event.asn, continuing, day.isoformat(), transfer.due_at, event.event_id),
     ]
     if transfer.concurrent_exit_date is not None and transfer.concurrent_exit_date != day:
         decisions.append(_exit_date_mismatch(transfer))
     return decisions
 
 
-def note_concurrent_exit(state: State, event, policy: Policy) -> list[d.Decision]:
+def note_concurrent_exit(state: State, event: SchoolEnrolmentExited, policy: Policy) -> list[d.Decision]:
     """R7: the concurrent exit must carry the transfer date; another date is a mismatch at once."""
     payload = event.payload
     if payload.enrolment_kind != CONCURRENT:
@@ -82,7 +84,7 @@ def note_concurrent_exit(state: State, event, policy: Policy) -> list[d.Decision
     return decisions
 
 
-def note_reenrolment(state: State, event, policy: Policy) -> list[d.Decision]:
+def note_reenrolment(state: State, event: StudentReEnrolled, policy: Policy) -> list[d.Decision]:
     """R7: the re-enrolment at the concurrent school arrived."""
     decisions: list[d.Decision] = []
     for transfer in _open_transfers(state, event.asn, event.school_code):
@@ -90,13 +92,13 @@ def note_reenrolment(state: State, event, policy: Policy) -> list[d.Decision]:
             decisions.append(d.SaveTransfer(dataclasses.replace(transfer, reenrolled=True)))
         decisions += resolve_if_raised(
             state,
-            alert_key(REENROLMENT_MISSING, "R7", event.asn, event.school_code, transfer.transfer_date.isoformat()),
+            alert_key(REENROLMENT_MISSING, RULE_ID, event.asn, event.school_code, transfer.transfer_date.isoformat()),
             "student re-enrolled",
         )
     return decisions
 
 
-def note_course_reenrolment(state: State, event, policy: Policy) -> list[d.Decision]:
+def note_course_reenrolment(state: State, event: CourseEnrolled, policy: Policy) -> list[d.Decision]:
     """R7: a course re-enrolment at the concurrent school as of the transfer date."""
     payload = event.payload
     decisions: list[d.Decision] = []
@@ -105,7 +107,7 @@ def note_course_reenrolment(state: State, event, policy: Policy) -> list[d.Decis
             subject = f"{transfer.transfer_date.isoformat()}/{payload.course_code}/{payload.section_id}"
             decisions += resolve_if_raised(
                 state,
-                alert_key(COURSE_REENROLMENT_MISSING, "R7", event.asn, event.school_code, subject),
+                alert_key(COURSE_REENROLMENT_MISSING, RULE_ID, event.asn, event.school_code, subject),
                 "course re-enrolled",
             )
     return decisions
@@ -125,7 +127,7 @@ def check_transfer(state: State, deadline: Deadline, policy: Policy) -> list[d.D
         decisions.append(
             raise_alert(
                 REENROLMENT_MISSING,
-                "R7",
+                RULE_ID,
                 **_where(transfer),
                 message=(
                     f"Student transferred out of {transfer.from_school_code} on {day} to continue at "
@@ -138,7 +140,7 @@ def check_transfer(state: State, deadline: Deadline, policy: Policy) -> list[d.D
         decisions.append(
             raise_alert(
                 COURSE_REENROLMENT_MISSING,
-                "R7",
+                RULE_ID,
                 **_where(transfer) | {"subject": f"{day.isoformat()}/{ce.course_code}/{ce.section_id}"},
                 message=(
                     f"Course {ce.course_code} section {ce.section_id} at {transfer.school_code} ended on the "
@@ -165,7 +167,7 @@ def _open_transfers(state: State, asn: str, school_code: str) -> list[Transfer]:
     )
 
 
-def _where(transfer: Transfer) -> dict:
+def _where(transfer: Transfer) -> dict[str, Any]:
     return {
         "asn": transfer.asn,
         "school_code": transfer.school_code,
@@ -177,7 +179,7 @@ def _where(transfer: Transfer) -> dict:
 
 def _mismatch_key(transfer: Transfer) -> str:
     return alert_key(
-        CONCURRENT_EXIT_DATE_MISMATCH, "R7", transfer.asn, transfer.school_code, transfer.transfer_date.isoformat()
+        CONCURRENT_EXIT_DATE_MISMATCH, RULE_ID, transfer.asn, transfer.school_code, transfer.transfer_date.isoformat()
     )
 
 
@@ -185,7 +187,7 @@ def _exit_date_mismatch(transfer: Transfer) -> d.RaiseAlert:
     observed = transfer.concurrent_exit_date.isoformat() if transfer.concurrent_exit_date else "none yet"
     return raise_alert(
         CONCURRENT_EXIT_DATE_MISMATCH,
-        "R7",
+        RULE_ID,
         **_where(transfer),
         message=(
             f"Concurrent enrolment at {transfer.school_code} must exit on the transfer date "

@@ -1,15 +1,29 @@
-"""R3: a challenge course (CHA) taken away from home needs its section, course enrolment and mark there."""
+"""R3 challenge courses: a challenge course (CHA) taken away from home needs its section, course enrolment and
+mark there; the alert resolves once all three exist."""
 
 from dataclasses import dataclass
 
 from consumer.domain import decisions as d
 from consumer.domain.alerts import CHALLENGE_COURSE_INCOMPLETE
-from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, EndOfYearRun
+from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY
 from consumer.domain.policy import Policy
+from consumer.domain.reads import (
+    COURSE_ALERTS,
+    COURSE_ENROLMENTS,
+    ENROLMENTS,
+    GRADES,
+    SECTIONS,
+    STUDENT_ALERTS,
+    reads,
+)
 from consumer.domain.rules.common import alert_key, is_home_school, raise_alert, resolve_if_raised
+from consumer.domain.rules.end_of_year import YearEnd
 from consumer.domain.state import State
+from schemas.events import CourseEnrolled, SectionScheduled, StoredGradePosted
 
+RULE_ID = "R3"
 CHA = "CHA"
+READS = reads(ENROLMENTS, COURSE_ENROLMENTS, GRADES.of_type(CHA), SECTIONS, STUDENT_ALERTS, COURSE_ALERTS)
 FACTS = ("section", "course_enrolment", "mark")
 
 
@@ -53,7 +67,7 @@ def _evaluate(
     state: State, asn: str, school: str, course: str, year: int, required: tuple[str, ...], hint: str | None, why: str
 ) -> list[d.Decision]:
     facts = facts_at(state, asn, school, course, year, hint)
-    key = alert_key(CHALLENGE_COURSE_INCOMPLETE, "R3", asn, school, course)
+    key = alert_key(CHALLENGE_COURSE_INCOMPLETE, RULE_ID, asn, school, course)
     if not facts.missing():
         raised = state.alert(key)
         if raised is None or raised.school_year_id != year:
@@ -65,7 +79,7 @@ def _evaluate(
     return [
         raise_alert(
             CHALLENGE_COURSE_INCOMPLETE,
-            "R3",
+            RULE_ID,
             asn=asn,
             school_code=school,
             home_school_code=_home_of(state, asn),
@@ -85,7 +99,7 @@ def _home_of(state: State, asn: str) -> str | None:
     return homes[0] if homes else None
 
 
-def check_course_enrolment(state: State, event, policy: Policy) -> list[d.Decision]:
+def check_course_enrolment(state: State, event: CourseEnrolled, policy: Policy) -> list[d.Decision]:
     """R3: a CHA course enrolment away from home needs its section scheduled at that school."""
     payload = event.payload
     if payload.course_type != CHA or is_home_school(state, event.asn, event.school_code):
@@ -97,7 +111,7 @@ def check_course_enrolment(state: State, event, policy: Policy) -> list[d.Decisi
     )
 
 
-def check_grade(state: State, event, policy: Policy) -> list[d.Decision]:
+def check_grade(state: State, event: StoredGradePosted, policy: Policy) -> list[d.Decision]:
     """R3: a CHA mark away from home needs the section and the course enrolment at that school."""
     payload = event.payload
     if payload.course_type != CHA or is_home_school(state, event.asn, event.school_code):
@@ -114,7 +128,7 @@ def check_grade(state: State, event, policy: Policy) -> list[d.Decision]:
     )
 
 
-def recheck_for_section(state: State, event, policy: Policy) -> list[d.Decision]:
+def recheck_for_section(state: State, event: SectionScheduled, policy: Policy) -> list[d.Decision]:
     """R3: a newly scheduled section may complete open challenge-course alerts of its year at that school."""
     payload = event.payload
     year = payload.term_id // 100
@@ -127,9 +141,10 @@ def recheck_for_section(state: State, event, policy: Policy) -> list[d.Decision]
     return decisions
 
 
-def check_at_year_end(state: State, asn: str, run: EndOfYearRun, policy: Policy) -> list[d.Decision]:
+def check_at_year_end(state: State, closing: YearEnd, policy: Policy) -> list[d.Decision]:
     """R3: when the year's terms close, every CHA course enrolment of that year away from home needs its mark;
     scoped as R4, by the course's (concurrent) school or the student's home school."""
+    asn, run = closing.asn, closing.run
     decisions: list[d.Decision] = []
     seen: set[tuple[str, str]] = set()
     for ce in sorted(state.course_enrolments_of(asn), key=lambda c: c.key):
