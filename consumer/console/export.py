@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from consumer.console import forms, queries
 from consumer.console.forms import BadQuery, Query
 from consumer.console.views import log_reveal
-from consumer.runtime.logs import mask_asn
+from consumer.redaction import mask_asn
 from consumer.store.alert_queries import conditions
 
 ALERT_COLUMNS = ("occurred_at", "status", "code", "category", "alert_type", "asn", "school_code",

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from consumer.config.settings import Settings
-from consumer.runtime.logs import mask_asn
+from consumer.redaction import mask_asn
 
 HERE = Path(__file__).parent
 

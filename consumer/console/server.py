@@ -11,7 +11,7 @@ from consumer.config.settings import Settings
 from consumer.console.app import create_app
 from consumer.console.reader import read_only_engine
 from consumer.errors import OperatorError, PortInUse
-from consumer.runtime.wiring import open_database
+from consumer.store.migrate import open_migrated
 
 
 class ConsoleRefused(OperatorError):
@@ -62,7 +62,7 @@ def url(host: str, port: int) -> str:
 def serve(settings: Settings, host: str, port: int, announce=print) -> None:
     """Check the exposure, migrate the store, then serve until interrupted."""
     check_exposure(settings, host)
-    open_database(settings).dispose()  # the console reads tables the current schema has
+    open_migrated(settings).dispose()  # the console reads tables the current schema has
     sock = listen(host, port)
     engine = read_only_engine(settings.database_url)
     app = create_app(settings, engine)

@@ -19,7 +19,7 @@ from consumer.runtime.readiness import Readiness
 from consumer.runtime.registry_wait import register_outputs
 from consumer.runtime.service import Service
 from consumer.store.database import Database
-from consumer.store.migrate import upgrade
+from consumer.store.migrate import open_migrated
 from consumer.store.outbox import OutboxStore
 from producers.publisher import Publisher, RetryPolicy
 from producers.relay import OutboxRelay
@@ -45,9 +45,7 @@ def all_topics(settings: Settings) -> list[str]:
 
 def open_database(settings: Settings) -> Database:
     """Connect, check and migrate the state store."""
-    database = Database(settings.database_url, settings.db_retry_seconds, settings.db_lock_timeout_ms)
-    database.check()
-    upgrade(database)
+    database = open_migrated(settings)
     database.on_retry = lambda exc: metrics.DB_RETRIES.inc()
     return database
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from consumer.config.settings import Settings
 from consumer.store.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,3 +62,11 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None  # the migrations have one head
     return head
+
+
+def open_migrated(settings: Settings) -> Database:
+    """Connect to the state store the settings name, check it answers, and bring its schema up to date."""
+    database = Database(settings.database_url, settings.db_retry_seconds, settings.db_lock_timeout_ms)
+    database.check()
+    upgrade(database)
+    return database
