@@ -1,12 +1,14 @@
 """End-of-Year runs in the store: one row per run id, a cursor over students, set-based candidates."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, or_, select, union, update
 from sqlalchemy.engine import Connection
 
-from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, EndOfYearRun
+from consumer.domain.model import ACTIVE, CONCURRENT, PRIMARY, RAISED, EndOfYearRun, Enrolment
 from consumer.store import tables as t
+from consumer.store.rows import from_rows
 from consumer.store.writer import _insert
 
 
@@ -82,6 +84,39 @@ def candidate_asns(connection: Connection, run: EndOfYearRun, limit: int) -> lis
     second = challenged.order_by(c.asn).limit(limit).subquery()
     both = union(select(first.c.asn), select(second.c.asn)).subquery()
     return list(connection.execute(select(both.c.asn).order_by(both.c.asn).limit(limit)).scalars())
+
+
+def active_concurrent(connection: Connection, asns: list[str]) -> list[Enrolment]:
+    """The active concurrent enrolments of `asns`, by student and school."""
+    e = t.enrolments.c
+    statement = (
+        select(t.enrolments)
+        .where(e.asn.in_(asns), e.kind == CONCURRENT, e.status == ACTIVE)
+        .order_by(e.asn, e.school_code)
+    )
+    return from_rows(Enrolment, connection.execute(statement).all())
+
+
+def with_more_to_judge(connection: Connection, run: EndOfYearRun, asns: list[str]) -> set[str]:
+    """Those of `asns` with a raised alert or a CHA course enrolment of the run's year: closing them asks
+    more of the rules (R3's marks, R8 and R9 resolving) than closing their enrolments."""
+    a, c = t.alerts.c, t.course_enrolments.c
+    raised = select(a.asn).where(a.asn.in_(asns), a.status == RAISED)
+    challenged = select(c.asn).where(
+        c.asn.in_(asns),
+        c.course_type == "CHA",
+        c.term_id >= run.school_year_id * 100,
+        c.term_id < (run.school_year_id + 1) * 100,
+    )
+    return set(connection.execute(union(raised, challenged)).scalars())
+
+
+def change_active_concurrent(connection: Connection, asns: list[str], changes: dict[str, Any]) -> None:
+    """Every active concurrent enrolment of `asns` changed alike, in one statement."""
+    e = t.enrolments.c
+    connection.execute(
+        update(t.enrolments).where(e.asn.in_(asns), e.kind == CONCURRENT, e.status == ACTIVE).values(**changes)
+    )
 
 
 def advance(connection: Connection, run: EndOfYearRun, cursor_asn: str, closed: int) -> None:
