@@ -50,7 +50,6 @@ UNPUBLISHABLE = (
 )
 
 
-OutgoingRecord = OutboxRecord  # a record to publish: the one record type of schemas.records
 
 
 class PublishError(Exception):

@@ -7,8 +7,8 @@ from consumer.domain.decisions import stable_id
 from consumer.domain.outputs import Output
 from consumer.redaction import redact
 from consumer.runtime.records import InputRecord
-from consumer.store.writer import OutboxRecord
 from schemas.codec import MessageCodec
+from schemas.records import OutboxRecord
 
 # room left in a request for the record batch's header, the record's framing and the truncation
 # headers (kafka-python counts 61 bytes of batch header and a few varints a record)

@@ -14,8 +14,7 @@ from consumer.domain.rules.r04_end_of_year import closes, closing_changes, exit_
 from consumer.domain.state import Cause
 from consumer.redaction import describe_error
 from consumer.runtime import metrics
-from consumer.runtime.batch_stats import BatchStats
-from consumer.runtime.batch_stats import count as _count
+from consumer.runtime.batch_stats import BatchStats, record_metrics
 from consumer.runtime.encoder import OutputEncoder
 from consumer.store import end_of_year as runs
 from consumer.store import loader, writer
@@ -52,7 +51,7 @@ class EndOfYearRunner:
             if step is None:
                 return closed
             closed += step.syncs.get("EXIT", 0)
-            _count(step)
+            record_metrics(step)
             metrics.EOY_CLOSED.inc(step.syncs.get("EXIT", 0))
             self.on_chunk()
             self._keep_pace_with_relay(stop)
@@ -155,11 +154,7 @@ class EndOfYearRunner:
             writer.save_state(connection, state)
         in_order = [output for asn in asns for output in outputs.get(asn, ())]
         stats = BatchStats()
-        for output in in_order:
-            if output.kind == "alert":
-                stats.alerts[(output.message.code, output.message.status)] += 1
-            else:
-                stats.syncs[output.message.action] += 1
+        stats.count_outputs(in_order)
         writer.write_outbox(connection, [self.encoder.output(output) for output in in_order])
         runs.advance(connection, run, asns[-1], stats.syncs.get("EXIT", 0))
         return stats

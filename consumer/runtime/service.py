@@ -15,8 +15,7 @@ from consumer.domain.rules import advance_to, fire_due, handle_event, request_fo
 from consumer.domain.rules.end_of_year import new_run
 from consumer.redaction import describe_error, redact
 from consumer.runtime import metrics
-from consumer.runtime.batch_stats import BatchStats
-from consumer.runtime.batch_stats import count as _count
+from consumer.runtime.batch_stats import BatchStats, record_metrics
 from consumer.runtime.codecs import codec_for
 from consumer.runtime.encoder import OutputEncoder
 from consumer.runtime.end_of_year import EndOfYearRunner
@@ -24,8 +23,9 @@ from consumer.runtime.records import InputRecord, sort_out
 from consumer.store import loader, writer
 from consumer.store.database import Database, Interrupted, transient
 from consumer.store.end_of_year import insert_runs
-from consumer.store.writer import OutboxRecord
 from schemas.codec import MessageCodec
+from schemas.outputs import CoreAlert
+from schemas.records import OutboxRecord
 from schemas.term_closed import TermClosed
 
 log = structlog.get_logger(__name__)
@@ -94,7 +94,7 @@ class Service:
             stats = self._apply_isolating(records[:half], partitions, owned)
             stats.add(self._apply_isolating(records[half:], partitions, owned))
             return stats
-        _count(stats)
+        record_metrics(stats)
         return stats
 
     def _dead_letter_failed(self, record: InputRecord, exc: Exception) -> BatchStats:
@@ -117,7 +117,7 @@ class Service:
             return stats
 
         stats = self.database.run(work)
-        _count(stats)
+        record_metrics(stats)
         return stats
 
     def fire_group_deadlines(self, partitions: set[int] | None) -> BatchStats:
@@ -128,7 +128,7 @@ class Service:
         would give. Without it, a process whose partitions fall quiet would wait for an event of its
         own to move its watermark. One transaction; nothing written when nothing is due."""
         stats = self.database.run(lambda connection: self._fire_group_deadlines(connection, partitions))
-        _count(stats)
+        record_metrics(stats)
         return stats
 
     def _fire_group_deadlines(self, connection: Connection, partitions: set[int] | None) -> BatchStats:
@@ -201,16 +201,14 @@ class Service:
 
     @staticmethod
     def _count_outputs(outputs: list[Output], stats: BatchStats, logger) -> None:
+        stats.count_outputs(outputs)
         for output in outputs:
             message = output.message
-            if output.kind == "alert":
-                stats.alerts[(message.code, message.status)] += 1
+            if isinstance(message, CoreAlert):
                 logger.info(
                     "core alert", event_id=message.source_event_id, alert_id=message.alert_id, code=message.code,
                     status=message.status, asn=message.asn, school_code=message.school_code,
                 )
-            else:
-                stats.syncs[message.action] += 1
 
 
 def _log_failed_checks(state) -> None:

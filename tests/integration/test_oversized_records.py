@@ -9,7 +9,7 @@ from sqlalchemy import select
 from consumer.runtime import metrics
 from consumer.runtime.logs import configure_logging
 from consumer.store import tables, writer
-from consumer.store.writer import OutboxRecord
+from schemas.records import OutboxRecord
 from tests.support.events import asn, exited
 from tests.support.running import ServiceThread, publish, read_topic
 from tests.support.service_parts import assemble, counter_total

@@ -13,8 +13,9 @@ from consumer.kafka.connect import prepare_broker
 from consumer.kafka.options import producer_options
 from consumer.kafka.reader import TopicReader
 from consumer.runtime.wiring import all_topics, build
-from producers.publisher import OutgoingRecord, Publisher, RetryPolicy
+from producers.publisher import Publisher, RetryPolicy
 from schemas.codec import MessageCodec
+from schemas.records import OutboxRecord
 
 CODEC = MessageCodec()
 
@@ -80,8 +81,8 @@ def publish(settings: Settings, topic: str, messages: list, raw: list[tuple[byte
     """Publish contract messages (encoded as Avro) and raw (key, value) records to `topic`."""
     prepare_broker(settings, all_topics(settings) + [topic])
     publisher = Publisher(producer_options(settings), retry=RetryPolicy(give_up_after_s=30))
-    records = [OutgoingRecord(topic, m.key.encode(), CODEC.encode(m)) for m in messages]
-    records += [OutgoingRecord(topic, key, value) for key, value in raw]
+    records = [OutboxRecord(topic, m.key.encode(), CODEC.encode(m)) for m in messages]
+    records += [OutboxRecord(topic, key, value) for key, value in raw]
     try:
         publisher.publish(records)
     finally:
