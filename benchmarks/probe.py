@@ -36,6 +36,7 @@ from consumer.config.settings import Settings
 from consumer.runtime import housekeeping, rebalance
 from consumer.runtime import loop as loop_module
 from consumer.runtime.logs import configure_logging
+from consumer.runtime.offsets import OffsetCommitter
 from consumer.runtime.service import Service
 from consumer.runtime.wiring import build
 from consumer.store.outbox import OutboxStore
@@ -77,7 +78,7 @@ class Probe:
 
     def install(self) -> None:
         probe = self
-        buffer, commit = loop_module.ConsumerLoop._buffer, loop_module.ConsumerLoop.commit
+        buffer, commit = loop_module.ConsumerLoop._buffer, OffsetCommitter.commit
         assigned = rebalance.RebalanceListener.on_partitions_assigned
         mark_sent = OutboxStore.mark_sent
         pending = OutboxStore.pending
@@ -91,9 +92,9 @@ class Probe:
                 probe.consumed += sum(len(records) for records in polled.values())
             return buffer(loop, polled)
 
-        def _commit(loop, only=None, **kwargs):
-            pending = bool(loop.pending_commit)
-            commit(loop, only, **kwargs)
+        def _commit(committer, only=None, **kwargs):
+            pending = bool(committer.pending)
+            commit(committer, only, **kwargs)
             if pending:
                 probe.last_commit_at = time.time()
 
@@ -131,14 +132,14 @@ class Probe:
 
             from producers.publisher import Publisher
 
-            for owner, name in ((loop_module.ConsumerLoop, "commit"), (housekeeping.Housekeeper, "run"),
+            for owner, name in ((OffsetCommitter, "commit"), (housekeeping.Housekeeper, "run"),
                                 (kafka.KafkaConsumer, "poll"), (OutboxStore, "mark_sent"), (Publisher, "publish"),
                                 (loop_module.ConsumerLoop, "_process_released"), (OutboxStore, "backlog")):
                 probe.time_calls(owner, name)
         Service.process = _process
         OutboxStore.pending = _pending
         loop_module.ConsumerLoop._buffer = _buffer
-        loop_module.ConsumerLoop.commit = _commit
+        OffsetCommitter.commit = _commit
         rebalance.RebalanceListener.on_partitions_assigned = _assigned
         OutboxStore.mark_sent = _mark_sent
 
