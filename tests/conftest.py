@@ -2,12 +2,14 @@
 
 import os
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import psycopg
 import pytest
 
 from consumer.config.settings import Settings
+from tests.support.events import Scenario
 from tests.support.kafka import docker_answers, start_container, start_embedded
 
 POSTGRES_URL = os.environ.get("PASI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -107,3 +109,9 @@ def make_settings(broker, unique, tmp_path):
         return Settings(_env_file=None, **values)
 
     return make
+
+
+@pytest.fixture
+def scenario():
+    """Events to publish or feed to the service, a minute apart from a school day in September 2025 (year 35)."""
+    return Scenario(datetime(2025, 9, 2, 15, 0, tzinfo=UTC), id_prefix="e2e")

@@ -54,7 +54,7 @@ def _dead_letter(settings, message) -> tuple[bytes, bytes, list]:
 def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
     settings = make_settings()
     dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
-    fixed = exited(asn(5), "1234", date(2026, 3, 2))
+    fixed = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(5))
     key, value, headers = _dead_letter(settings, fixed)
     publish(settings, settings.topic_enrollment_changed, [], raw=[(b"junk", b"not avro at all")])
     assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
@@ -97,8 +97,8 @@ def _naming_source(headers: list, topic: str) -> list:
 def test_a_dead_letter_whose_header_names_another_topic_is_refused_and_not_published(make_settings):
     settings = make_settings()
     dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
-    honest = _dead_letter(settings, exited(asn(6), "1234", date(2026, 3, 2)))
-    key, value, headers = _dead_letter(settings, exited(asn(7), "1234", date(2026, 3, 2)))
+    honest = _dead_letter(settings, exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(6)))
+    key, value, headers = _dead_letter(settings, exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(7)))
     forged = (key, value, _naming_source(headers, settings.topic_pasi_exit_date_sync))
     _put_dead_letters(settings, dlq, [honest, forged])
 
@@ -118,7 +118,7 @@ def test_a_dead_letter_topic_of_no_input_topic_is_replayed_only_to_an_input_topi
     settings = make_settings()
     renamed = f"{settings.topic_enrollment_changed}-before-rename"
     old_dlq = settings.dead_letter_topic(renamed)
-    key, value, headers = _dead_letter(settings, exited(asn(8), "1234", date(2026, 3, 2)))
+    key, value, headers = _dead_letter(settings, exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(8)))
     _put_dead_letters(settings, old_dlq, [(key, value, _naming_source(headers, renamed))])
 
     guessed = run_cli(settings, "dlq", "replay", old_dlq)

@@ -12,17 +12,17 @@ DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmont
 
 def _story(scenario):
     """Exits, a rejection, a transfer whose expectations go unmet, a cancellation: each emits something."""
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "C1", 3500, SEPTEMBER)
-    scenario.concurrent_started(BEN, AWAY, HOME, SEPTEMBER)  # no primary: R8
-    scenario.enrolled_concurrently(CAL, OTHER_HOME, AWAY, SEPTEMBER)
-    scenario.enrolled_concurrently(DAN, HOME, AWAY, SEPTEMBER)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
+    scenario.course_enrolled(AWAY, "MAT1791", "C1", 3500, SEPTEMBER, asn=ANN)
+    scenario.concurrent_started(AWAY, HOME, SEPTEMBER, asn=BEN)  # no primary: R8
+    scenario.enrolled_concurrently(OTHER_HOME, AWAY, SEPTEMBER, asn=CAL)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=DAN)
     scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    left = scenario.exited(ANN, AWAY, "CONCURRENT", DAY)
-    scenario.course_exited(ANN, AWAY, "MAT1791", "C1", DAY)
-    scenario.exited(CAL, OTHER_HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY)
-    scenario.cancelled(DAN, AWAY, "CONCURRENT")
-    scenario.at(DUE).primary_started(EVE, FAR_HOME, DUE.date())  # event time passes CAL's grace deadline
+    left = scenario.exited(AWAY, "CONCURRENT", DAY, asn=ANN)
+    scenario.course_exited(AWAY, "MAT1791", "C1", DAY, asn=ANN)
+    scenario.exited(OTHER_HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY, asn=CAL)
+    scenario.cancelled(AWAY, "CONCURRENT", asn=DAN)
+    scenario.at(DUE).primary_started(FAR_HOME, DUE.date(), asn=EVE)  # event time passes CAL's grace deadline
     return left
 
 

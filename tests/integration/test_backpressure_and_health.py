@@ -24,7 +24,7 @@ from tests.support.waiting import wait_for
 
 def test_consumption_pauses_while_the_outbox_backlog_is_over_its_limit(make_settings):
     settings = make_settings(outbox_backlog_limit=100, max_poll_records=50, shutdown_timeout_s=1)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(1_000)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(1_000)]
     publish(settings, settings.topic_enrollment_changed, events)
     parts = assemble(settings)
     unreachable = make_settings(kafka_bootstrap_servers="127.0.0.1:1", kafka_connect_timeout_ms=200)
@@ -52,7 +52,7 @@ def test_consumption_pauses_while_the_outbox_backlog_is_over_its_limit(make_sett
 def test_health_readiness_and_metrics_are_served_while_the_service_runs(make_settings):
     port = free_port()
     settings = make_settings(metrics_port=port, metrics_host="127.0.0.1")
-    publish(settings, settings.topic_enrollment_changed, [exited(asn(1), "1234", date(2026, 3, 2))])
+    publish(settings, settings.topic_enrollment_changed, [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(1))])
     with ServiceThread(settings) as service:
         assert _get(port, "/healthz") == (200, "ok\n")
         wait_for(lambda: _get(port, "/readyz")[0] == 200, timeout_s=30, what="readiness")

@@ -32,7 +32,10 @@ ROUNDS = 6
 
 
 def _waves(count: int) -> list[list]:
-    return [[exited(asn(w * WAVE + i), f"{1000 + i % 7}", date(2026, 3, 2)) for i in range(WAVE)] for w in range(count)]
+    return [
+        [exited(f"{1000 + i % 7}", "PRIMARY", date(2026, 3, 2), asn=asn(w * WAVE + i)) for i in range(WAVE)]
+        for w in range(count)
+    ]
 
 
 def _exactly_once(settings, events: list) -> tuple[int, int]:

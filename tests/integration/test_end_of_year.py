@@ -24,10 +24,10 @@ def _enrol(parts) -> None:
     for n in range(STUDENTS):
         student = asn(n)
         started = {"entry_date": date(2025, 9, 2), "grade": "10"}
-        events.append(event("PrimaryEnrolmentStarted", "1001", started, student))
+        events.append(event("PrimaryEnrolmentStarted", "1001", started, asn=student))
         events.append(event(
             "ConcurrentEnrolmentStarted", "2001",
-            {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, student,
+            {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, asn=student,
         ))
     parts.process(events)
 
@@ -144,7 +144,7 @@ def test_events_after_the_broadcast_in_the_same_batch_see_the_year_closed(make_s
         students = [asn(n) for n in range(40)]
         late = asn(99)  # last in the run's cursor order
         before = [
-            event(kind, school, payload, student)
+            event(kind, school, payload, asn=student)
             for student in students + [late]
             for kind, school, payload in (
                 ("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}),
@@ -155,9 +155,9 @@ def test_events_after_the_broadcast_in_the_same_batch_see_the_year_closed(make_s
         after_the_broadcast = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
         batch = before + [
             term_closed(35, date(2026, 6, 30), run_id="eoy-35-in-place"),
-            exited(late, "2001", date(2026, 6, 30), kind="CONCURRENT", at=after_the_broadcast),
+            exited("2001", "CONCURRENT", date(2026, 6, 30), at=after_the_broadcast, asn=late),
             event("ConcurrentEnrolmentStarted", "2002",
-                  {"entry_date": date(2026, 6, 15), "grade": "10", "home_school_code": "1001"}, late,
+                  {"entry_date": date(2026, 6, 15), "grade": "10", "home_school_code": "1001"}, asn=late,
                   at=after_the_broadcast + timedelta(minutes=1)),
         ]
 

@@ -28,7 +28,7 @@ def _dead_letters(settings) -> list[dict[str, str]]:
 
 
 def _later_exits(count: int) -> list:
-    return [exited(asn(500 + i), "1234", DAY) for i in range(count)]
+    return [exited("1234", "PRIMARY", DAY, asn=asn(500 + i)) for i in range(count)]
 
 
 def test_strings_with_a_nul_character_are_dead_lettered_and_the_events_after_them_processed(make_settings, db_url):
