@@ -1,9 +1,5 @@
 """Fixtures of the end-to-end tests: an operator running the CLI, and a second state database."""
 
-import os
-from urllib.parse import quote
-
-import psycopg
 import pytest
 
 from tests.support.operators import Operator
@@ -20,15 +16,8 @@ def operator(make_settings, tmp_path):
 
 
 @pytest.fixture
-def fresh_database_url(db_url, unique, tmp_path):
+def fresh_database_url(request, db_url, tmp_path):
     """A second, empty state database of the same kind as `db_url` (SQLite file or PostgreSQL schema)."""
     if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh-state.db'}"
-        return
-    server = os.environ.get("PASI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    schema = f"t_{unique}_fresh"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{server}?options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        return f"sqlite:///{tmp_path / 'fresh-state.db'}"
+    return request.getfixturevalue("make_postgres_url")()
