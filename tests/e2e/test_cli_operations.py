@@ -3,6 +3,8 @@
 import json
 from datetime import UTC, date, datetime
 
+import pytest
+
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.embedded import EmbeddedBroker
 from consumer.kafka.options import producer_options
@@ -12,6 +14,7 @@ from tests.support.kafka import free_port
 from tests.support.running import CODEC, publish, read_topic, run_cli
 
 
+@pytest.mark.slow
 def test_the_demo_runs_on_the_embedded_defaults_and_its_mismatch_is_listed_by_alerts(make_settings, tmp_path):
     embedded = make_settings(kafka_bootstrap_servers=None, embedded_broker_port=free_port(), var_dir=tmp_path / "var")
     settings = embedded.model_copy(update={"kafka_bootstrap_servers": None})
@@ -51,6 +54,7 @@ def _dead_letter(settings, message) -> tuple[bytes, bytes, list]:
     return message.key.encode(), CODEC.encode(message), headers
 
 
+@pytest.mark.slow
 def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
     settings = make_settings()
     dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
@@ -114,6 +118,7 @@ def test_a_dead_letter_whose_header_names_another_topic_is_refused_and_not_publi
     assert [r.key for r in replayed] == [honest[0]]
 
 
+@pytest.mark.slow
 def test_a_dead_letter_topic_of_no_input_topic_is_replayed_only_to_an_input_topic_named_with_to(make_settings):
     settings = make_settings()
     renamed = f"{settings.topic_enrollment_changed}-before-rename"

@@ -7,6 +7,8 @@ America/Edmonton) fires once another event at or after it has been read, here an
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pytest
+
 from tests.support.outputs import alert, sync
 
 HOME, OTHER_HOME, THIRD_HOME, FAR_HOME = "1001", "1002", "1003", "9999"
@@ -17,6 +19,7 @@ DAY = date(2026, 3, 2)  # the exit or transfer date
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7)
 
 
+@pytest.mark.slow
 def test_r4_end_of_year_closes_each_active_concurrent_enrolment_in_scope_once_even_when_broadcast_twice(
     operator, scenario
 ):
@@ -45,6 +48,7 @@ def test_r4_end_of_year_closes_each_active_concurrent_enrolment_in_scope_once_ev
     assert operator.stored_enrolment(CAL, ELSEWHERE, "CONCURRENT")["status"] == "ACTIVE"
 
 
+@pytest.mark.slow
 def test_r7_transfer_out_expectations_unmet_by_the_deadline_raise_in_order_and_resolve_when_the_facts_arrive(
     operator, scenario
 ):
@@ -88,6 +92,7 @@ def test_r7_transfer_out_expectations_unmet_by_the_deadline_raise_in_order_and_r
     ])
 
 
+@pytest.mark.slow
 def test_r8_concurrent_enrolment_without_an_active_primary_elsewhere_is_rejected_until_one_starts(
     operator, scenario
 ):
@@ -107,6 +112,7 @@ def test_r8_concurrent_enrolment_without_an_active_primary_elsewhere_is_rejected
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r9_concurrent_enrolment_left_without_a_primary_by_the_deadline_warns_until_a_new_primary_starts(
     operator, scenario
 ):
@@ -133,6 +139,7 @@ def test_r9_concurrent_enrolment_left_without_a_primary_by_the_deadline_warns_un
     ])
 
 
+@pytest.mark.slow
 def test_r8_is_judged_on_the_entry_date_and_a_rejection_that_comes_back_is_raised_under_a_new_id(operator, scenario):
     scenario.concurrent_started(AWAY, HOME, SEPTEMBER, asn=ANN)  # no primary: rejected
     scenario.primary_started(HOME, date(2025, 10, 1), asn=ANN)  # does not cover September 2

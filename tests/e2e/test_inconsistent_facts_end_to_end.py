@@ -8,6 +8,8 @@ year is not one of that year's Term IDs, so R1 alerts the grades that use it.
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pytest
+
 from tests.support.outputs import alert, sync
 
 HOME, AWAY, ONLINE, FAR_HOME = "1001", "2001", "2002", "9999"
@@ -17,6 +19,7 @@ DAY = date(2026, 3, 2)
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7)
 
 
+@pytest.mark.slow
 def test_inconsistent_facts_are_alerted_by_the_rule_that_covers_them_and_none_is_a_dead_letter(operator, scenario):
     scenario.terms_configured(HOME, 35, 3500, 3501, 3601, ending={3501: date(2026, 8, 14)})
     scenario.primary_started(AWAY, SEPTEMBER, asn=ANN)

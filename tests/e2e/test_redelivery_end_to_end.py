@@ -3,6 +3,8 @@ delivering the same events again emits nothing, because their effects are alread
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 HOME, OTHER_HOME, AWAY, FAR_HOME = "1001", "1002", "2001", "9999"
 ANN, BEN, CAL, DAN, EVE = "100000001", "100000002", "100000003", "100000004", "100000005"
 SEPTEMBER = date(2025, 9, 2)
@@ -30,6 +32,7 @@ def _published(outputs) -> tuple:
     return sorted(outputs.alert_rows().items()), sorted(outputs.sync_rows().items())
 
 
+@pytest.mark.slow
 def test_an_id_reused_with_other_content_is_a_dead_letter_and_forgotten_ids_delivered_again_emit_nothing(
     operator, scenario
 ):

@@ -6,6 +6,8 @@ Each test is one operator round on its own topics and state database; the exact 
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from tests.support.events import term_closed
 from tests.support.outputs import alert, sync
 
@@ -19,6 +21,7 @@ def _ids(outputs, code: str) -> set[str]:
     return {a["alert_id"] for a in outputs.alerts if a["code"] == code}
 
 
+@pytest.mark.slow
 def test_r1_grade_in_a_term_the_home_school_lacks_is_raised_and_resolved_once_the_home_configures_it(
     operator, scenario
 ):
@@ -62,6 +65,7 @@ def test_r2_different_term_setups_raise_school_setup_mismatch_per_pair_and_match
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r3_challenge_course_away_from_home_is_incomplete_until_its_section_enrolment_and_mark_all_exist(
     operator, scenario
 ):
@@ -104,6 +108,7 @@ def test_r3_challenge_course_away_from_home_is_incomplete_until_its_section_enro
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r5_an_edited_exit_code_is_synced_only_when_the_exit_date_is_before_the_policy_date(operator, scenario):
     scenario.at(scenario.clock.replace(year=2018))
     scenario.enrolled_concurrently(HOME, AWAY, date(2018, 9, 4), asn=ANN)
@@ -126,6 +131,7 @@ def test_r5_an_edited_exit_code_is_synced_only_when_the_exit_date_is_before_the_
     assert outputs.alert_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r6_every_exit_is_synced_at_once_with_its_exit_code_only_before_the_policy_date(operator, scenario):
     scenario.at(scenario.clock.replace(year=2018))
     scenario.enrolled_concurrently(HOME, AWAY, date(2018, 9, 4), asn=ANN)
@@ -152,6 +158,7 @@ def test_r6_every_exit_is_synced_at_once_with_its_exit_code_only_before_the_poli
     assert outputs.alert_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r10_a_cancelled_enrolment_is_sent_as_created_in_error_and_purged_thirty_days_later(operator, scenario):
     scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
     scenario.primary_started(OTHER_HOME, SEPTEMBER, asn=BEN)
@@ -173,6 +180,7 @@ def test_r10_a_cancelled_enrolment_is_sent_as_created_in_error_and_purged_thirty
     assert operator.stored_enrolment(BEN, OTHER_HOME, "PRIMARY")["status"] == "CANCELLED"  # only 13 days
 
 
+@pytest.mark.slow
 def test_r10_an_exit_for_a_cancelled_enrolment_changes_nothing_and_the_purge_still_comes_thirty_days_later(
     operator, scenario
 ):

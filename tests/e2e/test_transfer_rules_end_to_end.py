@@ -7,6 +7,8 @@ passes once another student's event at or after it has been read.
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pytest
+
 from tests.support.outputs import alert
 
 HOME, OTHER_HOME, AWAY, ONLINE, FAR_HOME = "1001", "1002", "2001", "2002", "9999"
@@ -16,6 +18,7 @@ DAY = date(2026, 3, 2)  # the transfer date
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7)
 
 
+@pytest.mark.slow
 def test_r7_a_course_re_enrolment_dated_after_the_transfer_day_leaves_the_course_missing(operator, scenario):
     scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
     scenario.course_enrolled(AWAY, "MAT1791", "C1", 3500, SEPTEMBER, asn=ANN)
@@ -39,6 +42,7 @@ def test_r7_a_course_re_enrolment_dated_after_the_transfer_day_leaves_the_course
     assert (missing["details"]["course_code"], missing["details"]["section_id"]) == ("MAT1791", "C1")
 
 
+@pytest.mark.slow
 def test_r7_expects_nothing_unless_the_student_is_enrolled_concurrently_at_the_continuing_school_that_day(
     operator, scenario
 ):

@@ -5,6 +5,7 @@ import signal
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
 
@@ -23,6 +24,7 @@ LAST_SEPTEMBER, SEPTEMBER, OCTOBER = date(2024, 9, 3), date(2025, 9, 2), date(20
 CLOSED_ON = date(2026, 6, 30)
 
 
+@pytest.mark.slow
 def test_r3_at_end_of_year_needs_this_years_mark_and_covers_courses_whose_home_school_is_in_scope(
     operator, scenario
 ):
@@ -67,6 +69,7 @@ def _run_progress(settings) -> tuple[str, int] | None:
     return None if row is None else (row.status, row.closed_count)
 
 
+@pytest.mark.slow
 def test_end_of_year_takes_effect_at_its_place_even_when_stopped_midway_and_resumed(make_settings, tmp_path):
     """Events on both sides of the broadcast come in one batch. The live run is stopped (SIGTERM) while End of
     Year is closing students and started again; a replay into a fresh store, in batches of its own, must agree."""

@@ -4,6 +4,8 @@ import io
 import time
 from datetime import date
 
+import pytest
+
 from consumer.runtime import metrics
 from consumer.runtime.logs import configure_logging
 from tests.support.events import asn, exited
@@ -21,6 +23,7 @@ FAST_FAILURE = dict(
 )
 
 
+@pytest.mark.slow
 def test_outbox_messages_held_during_a_broker_pause_are_all_published_after_it(private_broker, make_settings, db_url):
     settings = make_settings(kafka_bootstrap_servers=private_broker.bootstrap, state_db_url=db_url, **FAST_FAILURE)
     parts = assemble(settings)

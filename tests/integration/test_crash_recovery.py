@@ -5,6 +5,7 @@ import subprocess
 from collections import defaultdict
 from datetime import date
 
+import pytest
 from kafka import KafkaAdminClient
 from sqlalchemy import func, select
 
@@ -53,6 +54,7 @@ def _explain(settings, missing: set[str]) -> str:
     )
 
 
+@pytest.mark.slow
 def test_consumer_killed_at_random_moments_loses_nothing_and_applies_nothing_twice(make_settings, db_url, tmp_path):
     settings = make_settings(state_db_url=db_url, max_poll_records=100, outbox_batch_size=250)
     rng = random.Random(20261128)

@@ -5,6 +5,7 @@ import struct
 import time
 from datetime import UTC, date, datetime
 
+import pytest
 from fastavro import schemaless_writer
 
 from consumer.runtime.logs import configure_logging
@@ -71,6 +72,7 @@ def _term_closed_listing(school_codes: list[str]) -> bytes:
     return CODEC.avro.encode("TermClosed", datum)
 
 
+@pytest.mark.slow
 def test_oversized_lists_are_dead_lettered_quickly_with_a_bounded_reason_and_the_next_broadcast_runs(make_settings):
     settings = make_settings()
     student = asn(11)

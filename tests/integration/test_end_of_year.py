@@ -4,6 +4,7 @@ import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from consumer.runtime.end_of_year import EndOfYearRunner
@@ -107,6 +108,7 @@ def test_a_redelivered_broadcast_with_the_same_run_id_changes_nothing(make_setti
         parts.close()
 
 
+@pytest.mark.slow
 def test_two_processes_running_the_same_end_of_year_close_each_enrolment_once(make_settings, db_url):
     """Every consumer process works through unfinished runs (at start and after a TermClosed): on a
     shared store two of them must not close the same chunk twice."""
@@ -195,6 +197,7 @@ def _refuse_closing(parts, student: str) -> None:
         connection.exec_driver_sql(statement)
 
 
+@pytest.mark.slow
 def test_a_student_end_of_year_cannot_close_is_set_aside_and_every_other_student_is_closed(make_settings, db_url):
     parts = assemble(make_settings(state_db_url=db_url), create_topics=False)
     try:

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from consumer.store import tables
@@ -32,6 +33,7 @@ def test_an_event_delivered_twice_has_one_effect(make_settings, db_url):
     assert _count(settings.database_url, tables.processed_events) == 1
 
 
+@pytest.mark.slow
 def test_an_event_redelivered_in_a_later_run_has_no_second_effect(make_settings, db_url):
     settings = make_settings(state_db_url=db_url)
     exit_event = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(2))

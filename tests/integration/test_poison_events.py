@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
+import pytest
 
 import consumer.runtime.service
 from schemas.codec import AvroCodec
@@ -93,6 +94,7 @@ def test_an_alert_about_the_longest_course_code_and_section_is_stored_and_publis
     assert not _dead_letters(settings)
 
 
+@pytest.mark.slow
 def test_a_rule_that_fails_on_one_event_costs_that_event_a_dead_letter_and_nothing_else(
     make_settings, db_url, monkeypatch
 ):
@@ -121,6 +123,7 @@ def test_a_rule_that_fails_on_one_event_costs_that_event_a_dead_letter_and_nothi
     print(f"figures: rule failing on 1 of {len(events)} events: 1 dead letter, {len(syncs)} syncs, 0 lost")
 
 
+@pytest.mark.slow
 def test_an_event_dead_lettered_for_a_failure_is_applied_when_replayed_after_the_fix(
     make_settings, db_url, monkeypatch
 ):

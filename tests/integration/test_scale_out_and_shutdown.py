@@ -4,6 +4,8 @@ import signal
 import time
 from datetime import date
 
+import pytest
+
 from consumer.store import tables
 from tests.support.events import asn, exited
 from tests.support.running import kill, publish, read_topic, run_cli, start_cli
@@ -20,6 +22,7 @@ def _syncs(settings) -> dict[str, str]:
     return seen
 
 
+@pytest.mark.slow
 def test_two_consumers_with_one_killed_midway_give_the_outputs_of_a_single_consumer(
     make_settings, make_postgres_url, unique, tmp_path
 ):
@@ -54,6 +57,7 @@ def test_two_consumers_with_one_killed_midway_give_the_outputs_of_a_single_consu
     assert len(_syncs(single)) == len(events)
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_settings, db_url, tmp_path):
     settings = make_settings(state_db_url=db_url, max_poll_records=50)
     events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(2_000)]
@@ -74,6 +78,7 @@ def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_set
     parts.close()
 
 
+@pytest.mark.slow
 def test_sigterm_while_the_broker_is_away_exits_cleanly_within_the_shutdown_timeout_keeping_unsent_rows(
     private_broker, make_settings, db_url, tmp_path
 ):

@@ -29,6 +29,7 @@ def _registry_waits() -> float:
     return REGISTRY.get_sample_value("pasi_schema_registry_waits_total") or 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("goes_away", ["before_the_service_starts", "once_the_service_has_registered_its_outputs"])
 def test_events_wait_for_a_registry_that_went_away_and_none_is_dead_lettered(make_settings, registry, goes_away):
     settings = make_settings(schema_registry_url=registry.url, schema_registry_retry_max_s=1.0)
