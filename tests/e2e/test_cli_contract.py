@@ -3,6 +3,8 @@
 import json
 from datetime import date, datetime
 
+import pytest
+
 from schemas.codec import to_json
 from tests.support.events import asn, event, exited
 from tests.support.running import publish, run_cli
@@ -50,6 +52,7 @@ def _as_instants(item: dict) -> dict:
     return item
 
 
+@pytest.mark.slow
 def test_produced_events_come_back_from_tail_field_for_field(make_settings, tmp_path):
     settings = make_settings()
     events = _scenario()
@@ -66,6 +69,7 @@ def test_produced_events_come_back_from_tail_field_for_field(make_settings, tmp_
     assert [_as_instants(e) for e in out] == [_as_instants(e) for e in sent]
 
 
+@pytest.mark.slow
 def test_a_file_with_one_invalid_line_is_refused_naming_line_and_field_and_publishes_nothing(make_settings, tmp_path):
     settings = make_settings()
     lines = [to_json(e) for e in _scenario()]

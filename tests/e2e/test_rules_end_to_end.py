@@ -42,6 +42,7 @@ def test_r1_grade_in_a_term_the_home_school_lacks_is_raised_and_resolved_once_th
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r2_different_term_setups_raise_school_setup_mismatch_per_pair_and_matching_setups_resolve_it(
     operator, scenario
 ):
