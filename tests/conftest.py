@@ -2,15 +2,26 @@
 
 import os
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import psycopg
 import pytest
 
 from consumer.config.settings import Settings
+from tests.support.events import Scenario
 from tests.support.kafka import docker_answers, start_container, start_embedded
 
 POSTGRES_URL = os.environ.get("PASI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_postgres_problem: str | None = None  # "" once the server answered
+
+
+def pytest_collection_modifyitems(items):
+    """Mark `postgres` every test that reaches PostgreSQL through the fixtures (db_url's "postgres" case too)."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "make_postgres_url" in item.fixturenames or params.get("db_url") == "postgres":
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +61,27 @@ def _postgres_schema_url(schema: str) -> str:
     return f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
 
 
+def postgres_answers() -> str | None:
+    """None when the PostgreSQL server answers, else why not (asked once a session)."""
+    global _postgres_problem
+    if _postgres_problem is None:
+        try:
+            with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+                _postgres_problem = ""
+        except psycopg.Error as exc:
+            why = " ".join(str(exc).split())
+            _postgres_problem = f"no PostgreSQL answers at {POSTGRES_URL} (set PASI_TEST_POSTGRES_URL): {why}"
+    return _postgres_problem or None
+
+
 @pytest.fixture
 def make_postgres_url():
-    """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped after the test."""
+    """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped after the test.
+
+    The test is skipped when no PostgreSQL server answers."""
+    problem = postgres_answers()
+    if problem:
+        pytest.skip(problem)
     schemas = []
 
     def make() -> str:
@@ -107,3 +136,9 @@ def make_settings(broker, unique, tmp_path):
         return Settings(_env_file=None, **values)
 
     return make
+
+
+@pytest.fixture
+def scenario():
+    """Events to publish or feed to the service, a minute apart from a school day in September 2025 (year 35)."""
+    return Scenario(datetime(2025, 9, 2, 15, 0, tzinfo=UTC), id_prefix="e2e")

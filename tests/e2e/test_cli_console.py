@@ -27,6 +27,7 @@ def test_the_console_refuses_to_listen_beyond_loopback_without_a_token(tmp_path)
     assert "CONSOLE_TOKEN: required when the console listens on 0.0.0.0" in line
 
 
+@pytest.mark.slow
 def test_a_console_port_in_use_is_one_line_naming_the_setting(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -38,6 +39,7 @@ def test_a_console_port_in_use_is_one_line_naming_the_setting(tmp_path):
     assert "CONSOLE_PORT" in _one_line(result)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_the_console_serves_the_stores_alerts_until_stopped(tmp_path, stop):
     settings = console_settings(f"sqlite:///{tmp_path / 'state.db'}", tmp_path, console_port=free_port())

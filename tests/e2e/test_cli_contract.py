@@ -3,6 +3,8 @@
 import json
 from datetime import date, datetime
 
+import pytest
+
 from schemas.codec import to_json
 from tests.support.events import asn, event, exited
 from tests.support.running import publish, run_cli
@@ -26,7 +28,7 @@ def _scenario():
                 ],
             },
         ),
-        event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, asn(1)),
+        event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, asn=asn(1)),
         event(
             "StoredGradePosted",
             "2001",
@@ -38,9 +40,9 @@ def _scenario():
                 "credits": 5,
                 "course_type": "REG",
             },
-            asn(1),
+            asn=asn(1),
         ),
-        exited(asn(1), "1001", date(2026, 3, 2), reason="TRANSFER_OUT", continuing="2001"),
+        exited("1001", "PRIMARY", date(2026, 3, 2), reason="TRANSFER_OUT", continuing_at="2001", asn=asn(1)),
     ]
 
 
@@ -50,6 +52,7 @@ def _as_instants(item: dict) -> dict:
     return item
 
 
+@pytest.mark.slow
 def test_produced_events_come_back_from_tail_field_for_field(make_settings, tmp_path):
     settings = make_settings()
     events = _scenario()
@@ -66,6 +69,7 @@ def test_produced_events_come_back_from_tail_field_for_field(make_settings, tmp_
     assert [_as_instants(e) for e in out] == [_as_instants(e) for e in sent]
 
 
+@pytest.mark.slow
 def test_a_file_with_one_invalid_line_is_refused_naming_line_and_field_and_publishes_nothing(make_settings, tmp_path):
     settings = make_settings()
     lines = [to_json(e) for e in _scenario()]
@@ -86,7 +90,7 @@ def test_a_file_with_one_invalid_line_is_refused_naming_line_and_field_and_publi
 
 def test_tail_reports_bytes_that_are_not_our_avro_and_carries_on(make_settings):
     settings = make_settings(partitions_enrollment_changed=1)
-    valid = exited(asn(2), "1001", date(2026, 3, 2))
+    valid = exited("1001", "PRIMARY", date(2026, 3, 2), asn=asn(2))
     publish(settings, settings.topic_enrollment_changed, [], raw=[(b"x", b"plain text, not Avro")])
     publish(settings, settings.topic_enrollment_changed, [valid])
 

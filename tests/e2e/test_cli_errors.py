@@ -104,6 +104,7 @@ def test_settings_show_urls_with_their_passwords_hidden(make_settings):
     assert "SCHEMA_REGISTRY_URL=https://registry:***@registry.example:8081" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_database_error_is_one_line_without_the_statement_its_parameters_or_an_asn(make_settings, db_url):
     settings = make_settings(state_db_url=db_url)
     assert run_cli(settings, "db", "upgrade").returncode == 0

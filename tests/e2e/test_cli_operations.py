@@ -3,6 +3,8 @@
 import json
 from datetime import UTC, date, datetime
 
+import pytest
+
 from consumer.kafka.connect import prepare_broker
 from consumer.kafka.embedded import EmbeddedBroker
 from consumer.kafka.options import producer_options
@@ -13,6 +15,7 @@ from tests.support.kafka import free_port
 from tests.support.running import CODEC, publish, read_topic, run_cli
 
 
+@pytest.mark.slow
 def test_the_demo_runs_on_the_embedded_defaults_and_its_mismatch_is_listed_by_alerts(make_settings, tmp_path):
     embedded = make_settings(kafka_bootstrap_servers=None, embedded_broker_port=free_port(), var_dir=tmp_path / "var")
     settings = embedded.model_copy(update={"kafka_bootstrap_servers": None})
@@ -52,10 +55,11 @@ def _dead_letter(settings, message) -> tuple[bytes, bytes, list]:
     return message.key.encode(), CODEC.encode(message), headers
 
 
+@pytest.mark.slow
 def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
     settings = make_settings()
     dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
-    fixed = exited(asn(5), "1234", date(2026, 3, 2))
+    fixed = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(5))
     key, value, headers = _dead_letter(settings, fixed)
     publish(settings, settings.topic_enrollment_changed, [], raw=[(b"junk", b"not avro at all")])
     assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
@@ -98,8 +102,8 @@ def _naming_source(headers: list, topic: str) -> list:
 def test_a_dead_letter_whose_header_names_another_topic_is_refused_and_not_published(make_settings):
     settings = make_settings()
     dlq = settings.dead_letter_topic(settings.topic_enrollment_changed)
-    honest = _dead_letter(settings, exited(asn(6), "1234", date(2026, 3, 2)))
-    key, value, headers = _dead_letter(settings, exited(asn(7), "1234", date(2026, 3, 2)))
+    honest = _dead_letter(settings, exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(6)))
+    key, value, headers = _dead_letter(settings, exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(7)))
     forged = (key, value, _naming_source(headers, settings.topic_pasi_exit_date_sync))
     _put_dead_letters(settings, dlq, [honest, forged])
 
@@ -115,11 +119,12 @@ def test_a_dead_letter_whose_header_names_another_topic_is_refused_and_not_publi
     assert [r.key for r in replayed] == [honest[0]]
 
 
+@pytest.mark.slow
 def test_a_dead_letter_topic_of_no_input_topic_is_replayed_only_to_an_input_topic_named_with_to(make_settings):
     settings = make_settings()
     renamed = f"{settings.topic_enrollment_changed}-before-rename"
     old_dlq = settings.dead_letter_topic(renamed)
-    key, value, headers = _dead_letter(settings, exited(asn(8), "1234", date(2026, 3, 2)))
+    key, value, headers = _dead_letter(settings, exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(8)))
     _put_dead_letters(settings, old_dlq, [(key, value, _naming_source(headers, renamed))])
 
     guessed = run_cli(settings, "dlq", "replay", old_dlq)

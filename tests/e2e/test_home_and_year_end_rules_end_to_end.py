@@ -7,7 +7,9 @@ America/Edmonton) fires once another event at or after it has been read, here an
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from tests.e2e.conftest import alert, sync
+import pytest
+
+from tests.support.outputs import alert, sync
 
 HOME, OTHER_HOME, THIRD_HOME, FAR_HOME = "1001", "1002", "1003", "9999"
 AWAY, ONLINE, ELSEWHERE = "2001", "2002", "3001"
@@ -17,14 +19,15 @@ DAY = date(2026, 3, 2)  # the exit or transfer date
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7)
 
 
+@pytest.mark.slow
 def test_r4_end_of_year_closes_each_active_concurrent_enrolment_in_scope_once_even_when_broadcast_twice(
     operator, scenario
 ):
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)  # in scope by its school
-    scenario.enrolled_concurrently(BEN, OTHER_HOME, ONLINE, SEPTEMBER)  # in scope by its home school
-    scenario.enrolled_concurrently(CAL, THIRD_HOME, ELSEWHERE, SEPTEMBER)  # out of scope
-    scenario.enrolled_concurrently(DAN, HOME, AWAY, SEPTEMBER)
-    scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC)).exited(DAN, AWAY, "CONCURRENT", DAY)  # no longer active
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)  # in scope by its school
+    scenario.enrolled_concurrently(OTHER_HOME, ONLINE, SEPTEMBER, asn=BEN)  # in scope by its home school
+    scenario.enrolled_concurrently(THIRD_HOME, ELSEWHERE, SEPTEMBER, asn=CAL)  # out of scope
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=DAN)
+    scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC)).exited(AWAY, "CONCURRENT", DAY, asn=DAN)  # no longer active
     operator.produce(operator.settings.topic_enrollment_changed, scenario.events)
     broadcast = ("--year", "35", "--closed-on", "2026-06-30", "--school", AWAY, "--school", OTHER_HOME)
 
@@ -45,23 +48,24 @@ def test_r4_end_of_year_closes_each_active_concurrent_enrolment_in_scope_once_ev
     assert operator.stored_enrolment(CAL, ELSEWHERE, "CONCURRENT")["status"] == "ACTIVE"
 
 
+@pytest.mark.slow
 def test_r7_transfer_out_expectations_unmet_by_the_deadline_raise_in_order_and_resolve_when_the_facts_arrive(
     operator, scenario
 ):
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
-    scenario.course_enrolled(ANN, HOME, "ELA1105", "P1", 3500, SEPTEMBER)
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "C1", 3500, SEPTEMBER)
-    scenario.enrolled_concurrently(BEN, OTHER_HOME, AWAY, SEPTEMBER)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
+    scenario.course_enrolled(HOME, "ELA1105", "P1", 3500, SEPTEMBER, asn=ANN)
+    scenario.course_enrolled(AWAY, "MAT1791", "C1", 3500, SEPTEMBER, asn=ANN)
+    scenario.enrolled_concurrently(OTHER_HOME, AWAY, SEPTEMBER, asn=BEN)
     scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    scenario.exited(ANN, HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY)
-    scenario.course_exited(ANN, AWAY, "MAT1791", "C1", DAY)
-    scenario.exited(BEN, OTHER_HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY)
-    ben_mismatch = scenario.exited(BEN, AWAY, "CONCURRENT", date(2026, 3, 3), reason="TRANSFER_OUT")
-    scenario.reenrolled(BEN, AWAY, DAY)
-    scenario.at(DUE).primary_started(CAL, FAR_HOME, DUE.date())  # event time reaches the grace deadline
-    scenario.exited(ANN, AWAY, "CONCURRENT", DAY, reason="TRANSFER_OUT")
-    scenario.reenrolled(ANN, AWAY, DAY)
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "C1", 3500, DAY)
+    scenario.exited(HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY, asn=ANN)
+    scenario.course_exited(AWAY, "MAT1791", "C1", DAY, asn=ANN)
+    scenario.exited(OTHER_HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY, asn=BEN)
+    ben_mismatch = scenario.exited(AWAY, "CONCURRENT", date(2026, 3, 3), reason="TRANSFER_OUT", asn=BEN)
+    scenario.reenrolled(AWAY, DAY, asn=BEN)
+    scenario.at(DUE).primary_started(FAR_HOME, DUE.date(), asn=CAL)  # event time reaches the grace deadline
+    scenario.exited(AWAY, "CONCURRENT", DAY, reason="TRANSFER_OUT", asn=ANN)
+    scenario.reenrolled(AWAY, DAY, asn=ANN)
+    scenario.course_enrolled(AWAY, "MAT1791", "C1", 3500, DAY, asn=ANN)
 
     outputs = operator.handles(scenario)
 
@@ -88,14 +92,15 @@ def test_r7_transfer_out_expectations_unmet_by_the_deadline_raise_in_order_and_r
     ])
 
 
+@pytest.mark.slow
 def test_r8_concurrent_enrolment_without_an_active_primary_elsewhere_is_rejected_until_one_starts(
     operator, scenario
 ):
-    scenario.concurrent_started(ANN, AWAY, HOME, SEPTEMBER)  # no primary at all
-    scenario.enrolled_concurrently(BEN, OTHER_HOME, AWAY, SEPTEMBER)  # a primary elsewhere: accepted
-    scenario.primary_started(CAL, AWAY, SEPTEMBER)
-    scenario.concurrent_started(CAL, AWAY, THIRD_HOME, SEPTEMBER)  # its only primary is at the same school
-    scenario.primary_started(ANN, HOME, SEPTEMBER)
+    scenario.concurrent_started(AWAY, HOME, SEPTEMBER, asn=ANN)  # no primary at all
+    scenario.enrolled_concurrently(OTHER_HOME, AWAY, SEPTEMBER, asn=BEN)  # a primary elsewhere: accepted
+    scenario.primary_started(AWAY, SEPTEMBER, asn=CAL)
+    scenario.concurrent_started(AWAY, THIRD_HOME, SEPTEMBER, asn=CAL)  # its only primary is at the same school
+    scenario.primary_started(HOME, SEPTEMBER, asn=ANN)
 
     outputs = operator.handles(scenario)
 
@@ -107,17 +112,18 @@ def test_r8_concurrent_enrolment_without_an_active_primary_elsewhere_is_rejected
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r9_concurrent_enrolment_left_without_a_primary_by_the_deadline_warns_until_a_new_primary_starts(
     operator, scenario
 ):
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
-    scenario.enrolled_concurrently(BEN, OTHER_HOME, AWAY, SEPTEMBER)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
+    scenario.enrolled_concurrently(OTHER_HOME, AWAY, SEPTEMBER, asn=BEN)
     scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    scenario.exited(ANN, HOME, "PRIMARY", DAY)
-    scenario.exited(BEN, OTHER_HOME, "PRIMARY", DAY)
-    scenario.primary_started(BEN, THIRD_HOME, DAY)  # a new home before the deadline
-    scenario.at(DUE).primary_started(CAL, FAR_HOME, DUE.date())  # event time reaches the grace deadline
-    scenario.primary_started(ANN, THIRD_HOME, date(2026, 3, 4))
+    scenario.exited(HOME, "PRIMARY", DAY, asn=ANN)
+    scenario.exited(OTHER_HOME, "PRIMARY", DAY, asn=BEN)
+    scenario.primary_started(THIRD_HOME, DAY, asn=BEN)  # a new home before the deadline
+    scenario.at(DUE).primary_started(FAR_HOME, DUE.date(), asn=CAL)  # event time reaches the grace deadline
+    scenario.primary_started(THIRD_HOME, date(2026, 3, 4), asn=ANN)
 
     outputs = operator.handles(scenario)
 
@@ -133,13 +139,14 @@ def test_r9_concurrent_enrolment_left_without_a_primary_by_the_deadline_warns_un
     ])
 
 
+@pytest.mark.slow
 def test_r8_is_judged_on_the_entry_date_and_a_rejection_that_comes_back_is_raised_under_a_new_id(operator, scenario):
-    scenario.concurrent_started(ANN, AWAY, HOME, SEPTEMBER)  # no primary: rejected
-    scenario.primary_started(ANN, HOME, date(2025, 10, 1))  # does not cover September 2
-    scenario.concurrent_started(ANN, AWAY, HOME, date(2025, 10, 6))  # re-opened within the primary: resolved
-    scenario.exited(ANN, AWAY, "CONCURRENT", date(2025, 11, 3))
-    scenario.exited(ANN, HOME, "PRIMARY", date(2025, 11, 3))
-    scenario.concurrent_started(ANN, AWAY, HOME, date(2025, 11, 10))  # no primary again: a new occurrence
+    scenario.concurrent_started(AWAY, HOME, SEPTEMBER, asn=ANN)  # no primary: rejected
+    scenario.primary_started(HOME, date(2025, 10, 1), asn=ANN)  # does not cover September 2
+    scenario.concurrent_started(AWAY, HOME, date(2025, 10, 6), asn=ANN)  # re-opened within the primary: resolved
+    scenario.exited(AWAY, "CONCURRENT", date(2025, 11, 3), asn=ANN)
+    scenario.exited(HOME, "PRIMARY", date(2025, 11, 3), asn=ANN)
+    scenario.concurrent_started(AWAY, HOME, date(2025, 11, 10), asn=ANN)  # no primary again: a new occurrence
 
     outputs = operator.handles(scenario)
 

@@ -8,7 +8,9 @@ year is not one of that year's Term IDs, so R1 alerts the grades that use it.
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from tests.e2e.conftest import alert, sync
+import pytest
+
+from tests.support.outputs import alert, sync
 
 HOME, AWAY, ONLINE, FAR_HOME = "1001", "2001", "2002", "9999"
 ANN, BEN, CAL, EVE = "100000001", "100000002", "100000003", "100000005"
@@ -17,18 +19,19 @@ DAY = date(2026, 3, 2)
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7)
 
 
+@pytest.mark.slow
 def test_inconsistent_facts_are_alerted_by_the_rule_that_covers_them_and_none_is_a_dead_letter(operator, scenario):
     scenario.terms_configured(HOME, 35, 3500, 3501, 3601, ending={3501: date(2026, 8, 14)})
-    scenario.primary_started(ANN, AWAY, SEPTEMBER)
-    scenario.concurrent_started(ANN, AWAY, AWAY, SEPTEMBER)  # its home school is its own school
-    scenario.enrolled_concurrently(BEN, HOME, ONLINE, SEPTEMBER)
-    scenario.enrolled_concurrently(CAL, HOME, ONLINE, SEPTEMBER)
-    scenario.grade_posted(CAL, ONLINE, "MAT1791", 3501)  # HOME's 3501 ends in the next school year
-    scenario.grade_posted(CAL, ONLINE, "SCI1270", 3601)  # HOME listed 3601 under year 35
-    scenario.grade_posted(CAL, ONLINE, "ELA1105", 3500)  # a term HOME has: nothing
+    scenario.primary_started(AWAY, SEPTEMBER, asn=ANN)
+    scenario.concurrent_started(AWAY, AWAY, SEPTEMBER, asn=ANN)  # its home school is its own school
+    scenario.enrolled_concurrently(HOME, ONLINE, SEPTEMBER, asn=BEN)
+    scenario.enrolled_concurrently(HOME, ONLINE, SEPTEMBER, asn=CAL)
+    scenario.grade_posted(ONLINE, "MAT1791", 3501, asn=CAL)  # HOME's 3501 ends in the next school year
+    scenario.grade_posted(ONLINE, "SCI1270", 3601, asn=CAL)  # HOME listed 3601 under year 35
+    scenario.grade_posted(ONLINE, "ELA1105", 3500, asn=CAL)  # a term HOME has: nothing
     scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    scenario.exited(BEN, HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=HOME)  # "continuing" at HOME
-    scenario.at(DUE).primary_started(EVE, FAR_HOME, DUE.date())  # event time reaches the grace deadline
+    scenario.exited(HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=HOME, asn=BEN)  # "continuing" at HOME
+    scenario.at(DUE).primary_started(FAR_HOME, DUE.date(), asn=EVE)  # event time reaches the grace deadline
 
     outputs = operator.handles(scenario)
 

@@ -6,8 +6,10 @@ Each test is one operator round on its own topics and state database; the exact 
 from collections import Counter
 from datetime import date
 
-from tests.e2e.conftest import alert, sync
+import pytest
+
 from tests.support.events import term_closed
+from tests.support.outputs import alert, sync
 
 HOME, OTHER_HOME, THIRD_HOME = "1001", "1002", "1003"
 AWAY, ONLINE, ELSEWHERE = "2001", "2002", "3001"
@@ -19,14 +21,15 @@ def _ids(outputs, code: str) -> set[str]:
     return {a["alert_id"] for a in outputs.alerts if a["code"] == code}
 
 
+@pytest.mark.slow
 def test_r1_grade_in_a_term_the_home_school_lacks_is_raised_and_resolved_once_the_home_configures_it(
     operator, scenario
 ):
     scenario.terms_configured(HOME, 35, 3500, 3501, 3502)
-    scenario.enrolled_concurrently(ANN, HOME, ONLINE, SEPTEMBER)
-    scenario.grade_posted(ANN, ONLINE, "MAT1791", 3501)  # a Term ID the home school has
-    scenario.grade_posted(ANN, HOME, "ELA1105", 3503)  # at the home school: not checked
-    scenario.grade_posted(ANN, ONLINE, "SCI1270", 3503)  # a Term ID the home school lacks
+    scenario.enrolled_concurrently(HOME, ONLINE, SEPTEMBER, asn=ANN)
+    scenario.grade_posted(ONLINE, "MAT1791", 3501, asn=ANN)  # a Term ID the home school has
+    scenario.grade_posted(HOME, "ELA1105", 3503, asn=ANN)  # at the home school: not checked
+    scenario.grade_posted(ONLINE, "SCI1270", 3503, asn=ANN)  # a Term ID the home school lacks
     scenario.terms_configured(HOME, 35, 3500, 3501, 3502, 3503)
 
     outputs = operator.handles(scenario)
@@ -39,13 +42,14 @@ def test_r1_grade_in_a_term_the_home_school_lacks_is_raised_and_resolved_once_th
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r2_different_term_setups_raise_school_setup_mismatch_per_pair_and_matching_setups_resolve_it(
     operator, scenario
 ):
     scenario.terms_configured(AWAY, 35, 3500, 3501, 3502, 3503)
     scenario.terms_configured(OTHER_HOME, 35, 3500, 3501, 3502)
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)  # HOME has no setup for year 35: no mismatch
-    scenario.enrolled_concurrently(BEN, OTHER_HOME, AWAY, SEPTEMBER)  # raised by the new pair
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)  # HOME has no setup for year 35: no mismatch
+    scenario.enrolled_concurrently(OTHER_HOME, AWAY, SEPTEMBER, asn=BEN)  # raised by the new pair
     scenario.terms_configured(HOME, 35, 3500)  # raised by the home school's configuration
     scenario.terms_configured(AWAY, 35, 3500, 3501, 3502)  # now matches OTHER_HOME, still differs from HOME
     scenario.terms_configured(HOME, 35, 3500, 3501, 3502)
@@ -62,26 +66,30 @@ def test_r2_different_term_setups_raise_school_setup_mismatch_per_pair_and_match
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r3_challenge_course_away_from_home_is_incomplete_until_its_section_enrolment_and_mark_all_exist(
     operator, scenario
 ):
     for school in (HOME, AWAY):
         scenario.terms_configured(school, 35, 3500, 3501)
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
-    scenario.enrolled_concurrently(BEN, HOME, AWAY, SEPTEMBER)
-    scenario.enrolled_concurrently(CAL, HOME, AWAY, SEPTEMBER)
-    scenario.course_enrolled(ANN, HOME, "MAT1791", "CHA-1", 3501, SEPTEMBER, course_type="CHA")  # home: not checked
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "CHA-1", 3501, SEPTEMBER, course_type="CHA")  # no section
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=BEN)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=CAL)
+    scenario.course_enrolled(HOME, "MAT1791", "CHA-1", 3501, SEPTEMBER, course_type="CHA", asn=ANN)  # home: not checked
+    scenario.course_enrolled(AWAY, "MAT1791", "CHA-1", 3501, SEPTEMBER, course_type="CHA", asn=ANN)  # no section
     scenario.section_scheduled(AWAY, "MAT1791", "CHA-1", 3501)  # the mark is still missing
-    scenario.grade_posted(ANN, AWAY, "MAT1791", 3501, section="CHA-1", course_type="CHA")  # complete
-    scenario.grade_posted(BEN, AWAY, "SCI1270", 3501, section="CHA-2", course_type="CHA")  # no section, no enrolment
-    scenario.course_enrolled(BEN, AWAY, "SCI1270", "CHA-2", 3501, SEPTEMBER, course_type="CHA")  # no section yet
+    scenario.grade_posted(AWAY, "MAT1791", 3501, section="CHA-1", course_type="CHA", asn=ANN)  # complete
+    # no section, no enrolment
+    scenario.grade_posted(AWAY, "SCI1270", 3501, section="CHA-2", course_type="CHA", asn=BEN)
+    scenario.course_enrolled(AWAY, "SCI1270", "CHA-2", 3501, SEPTEMBER, course_type="CHA", asn=BEN)  # no section yet
     scenario.section_scheduled(AWAY, "SCI1270", "CHA-2", 3501)  # complete: the school fact resolves it
-    scenario.grade_posted(CAL, AWAY, "PHY2010", 3501, section="CHA-3", course_type="CHA")  # stays incomplete
+    scenario.grade_posted(AWAY, "PHY2010", 3501, section="CHA-3", course_type="CHA", asn=CAL)  # stays incomplete
     scenario.section_scheduled(ELSEWHERE, "BIO3000", "CHA-4", 3502)
-    scenario.course_enrolled(ANN, ELSEWHERE, "BIO3000", "CHA-4", 3502, SEPTEMBER, course_type="CHA")  # no mark by EOY
+    # no mark by EOY
+    scenario.course_enrolled(ELSEWHERE, "BIO3000", "CHA-4", 3502, SEPTEMBER, course_type="CHA", asn=ANN)
     operator.produce(operator.settings.topic_enrollment_changed, scenario.events)
-    operator.produce(operator.settings.topic_term_closed, [term_closed(35, date(2026, 6, 30), [ELSEWHERE], "eoy-r3")])
+    broadcast = term_closed(35, date(2026, 6, 30), [ELSEWHERE], run_id="eoy-r3")
+    operator.produce(operator.settings.topic_term_closed, [broadcast])
 
     operator.run()
     outputs = operator.outputs()
@@ -101,16 +109,17 @@ def test_r3_challenge_course_away_from_home_is_incomplete_until_its_section_enro
     assert outputs.sync_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r5_an_edited_exit_code_is_synced_only_when_the_exit_date_is_before_the_policy_date(operator, scenario):
     scenario.at(scenario.clock.replace(year=2018))
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, date(2018, 9, 4))
-    scenario.enrolled_concurrently(BEN, HOME, AWAY, date(2018, 9, 4))
+    scenario.enrolled_concurrently(HOME, AWAY, date(2018, 9, 4), asn=ANN)
+    scenario.enrolled_concurrently(HOME, AWAY, date(2018, 9, 4), asn=BEN)
     scenario.at(scenario.clock.replace(year=2019, month=1, day=30))
-    scenario.exited(ANN, AWAY, "CONCURRENT", date(2019, 1, 30), reason="COMPLETED", exit_code="1234")
-    scenario.exited(BEN, AWAY, "CONCURRENT", date(2019, 1, 31), reason="COMPLETED", exit_code="1234")
-    scenario.exit_code_updated(ANN, AWAY, "CONCURRENT", "5678")  # the day before the policy date: synced
-    scenario.exit_code_updated(BEN, AWAY, "CONCURRENT", "5678")  # on the policy date: stored, not synced
-    scenario.exit_code_updated(CAL, AWAY, "CONCURRENT", "5678")  # no such enrolment: nothing
+    scenario.exited(AWAY, "CONCURRENT", date(2019, 1, 30), reason="COMPLETED", exit_code="1234", asn=ANN)
+    scenario.exited(AWAY, "CONCURRENT", date(2019, 1, 31), reason="COMPLETED", exit_code="1234", asn=BEN)
+    scenario.exit_code_updated(AWAY, "CONCURRENT", "5678", asn=ANN)  # the day before the policy date: synced
+    scenario.exit_code_updated(AWAY, "CONCURRENT", "5678", asn=BEN)  # on the policy date: stored, not synced
+    scenario.exit_code_updated(AWAY, "CONCURRENT", "5678", asn=CAL)  # no such enrolment: nothing
 
     outputs = operator.handles(scenario)
 
@@ -123,16 +132,19 @@ def test_r5_an_edited_exit_code_is_synced_only_when_the_exit_date_is_before_the_
     assert outputs.alert_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r6_every_exit_is_synced_at_once_with_its_exit_code_only_before_the_policy_date(operator, scenario):
     scenario.at(scenario.clock.replace(year=2018))
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, date(2018, 9, 4))
-    scenario.primary_started(BEN, OTHER_HOME, date(2018, 9, 4))
+    scenario.enrolled_concurrently(HOME, AWAY, date(2018, 9, 4), asn=ANN)
+    scenario.primary_started(OTHER_HOME, date(2018, 9, 4), asn=BEN)
     scenario.at(scenario.clock.replace(year=2019, month=1, day=30))
-    ann_left = scenario.exited(ANN, AWAY, "CONCURRENT", date(2019, 1, 30), reason="COMPLETED", exit_code="1234")
-    scenario.exited(BEN, OTHER_HOME, "PRIMARY", date(2019, 1, 31), exit_code="3000")
+    ann_left = scenario.exited(AWAY, "CONCURRENT", date(2019, 1, 30), reason="COMPLETED", exit_code="1234", asn=ANN)
+    scenario.exited(OTHER_HOME, "PRIMARY", date(2019, 1, 31), exit_code="3000", asn=BEN)
     scenario.at(scenario.clock.replace(year=2026, month=3, day=2))
-    scenario.primary_started(CAL, THIRD_HOME, SEPTEMBER)
-    cal_left = scenario.exited(CAL, THIRD_HOME, "PRIMARY", date(2026, 3, 2), reason="TRANSFER_OUT", exit_code="3000")
+    scenario.primary_started(THIRD_HOME, SEPTEMBER, asn=CAL)
+    cal_left = scenario.exited(
+        THIRD_HOME, "PRIMARY", date(2026, 3, 2), reason="TRANSFER_OUT", exit_code="3000", asn=CAL
+    )
 
     outputs = operator.handles(scenario)
 
@@ -147,14 +159,15 @@ def test_r6_every_exit_is_synced_at_once_with_its_exit_code_only_before_the_poli
     assert outputs.alert_rows() == Counter()
 
 
+@pytest.mark.slow
 def test_r10_a_cancelled_enrolment_is_sent_as_created_in_error_and_purged_thirty_days_later(operator, scenario):
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
-    scenario.primary_started(BEN, OTHER_HOME, SEPTEMBER)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
+    scenario.primary_started(OTHER_HOME, SEPTEMBER, asn=BEN)
     scenario.at(scenario.clock.replace(year=2026, month=3, day=2))
-    scenario.cancelled(ANN, AWAY, "CONCURRENT")
+    scenario.cancelled(AWAY, "CONCURRENT", asn=ANN)
     scenario.at(scenario.clock.replace(month=3, day=20))
-    scenario.cancelled(BEN, OTHER_HOME, "PRIMARY")
-    scenario.at(scenario.clock.replace(month=4, day=2)).primary_started(CAL, THIRD_HOME, date(2026, 4, 2))
+    scenario.cancelled(OTHER_HOME, "PRIMARY", asn=BEN)
+    scenario.at(scenario.clock.replace(month=4, day=2)).primary_started(THIRD_HOME, date(2026, 4, 2), asn=CAL)
 
     outputs = operator.handles(scenario)
 
@@ -168,15 +181,16 @@ def test_r10_a_cancelled_enrolment_is_sent_as_created_in_error_and_purged_thirty
     assert operator.stored_enrolment(BEN, OTHER_HOME, "PRIMARY")["status"] == "CANCELLED"  # only 13 days
 
 
+@pytest.mark.slow
 def test_r10_an_exit_for_a_cancelled_enrolment_changes_nothing_and_the_purge_still_comes_thirty_days_later(
     operator, scenario
 ):
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
     scenario.at(scenario.clock.replace(year=2026, month=3, day=2))
-    scenario.cancelled(ANN, AWAY, "CONCURRENT")
+    scenario.cancelled(AWAY, "CONCURRENT", asn=ANN)
     scenario.at(scenario.clock.replace(month=3, day=20))
-    scenario.exited(ANN, AWAY, "CONCURRENT", date(2026, 3, 20))  # ignored: it stays cancelled
-    scenario.at(scenario.clock.replace(month=4, day=2)).primary_started(CAL, THIRD_HOME, date(2026, 4, 2))
+    scenario.exited(AWAY, "CONCURRENT", date(2026, 3, 20), asn=ANN)  # ignored: it stays cancelled
+    scenario.at(scenario.clock.replace(month=4, day=2)).primary_started(THIRD_HOME, date(2026, 4, 2), asn=CAL)
 
     outputs = operator.handles(scenario)
 

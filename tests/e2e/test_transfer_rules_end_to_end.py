@@ -7,7 +7,9 @@ passes once another student's event at or after it has been read.
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from tests.e2e.conftest import alert
+import pytest
+
+from tests.support.outputs import alert
 
 HOME, OTHER_HOME, AWAY, ONLINE, FAR_HOME = "1001", "1002", "2001", "2002", "9999"
 ANN, BEN, DAN, EVE = "100000001", "100000002", "100000004", "100000005"
@@ -16,19 +18,20 @@ DAY = date(2026, 3, 2)  # the transfer date
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # midnight after March 2 in Edmonton (UTC-7)
 
 
+@pytest.mark.slow
 def test_r7_a_course_re_enrolment_dated_after_the_transfer_day_leaves_the_course_missing(operator, scenario):
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, SEPTEMBER)
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "C1", 3500, SEPTEMBER)
-    scenario.course_enrolled(ANN, AWAY, "SCI1270", "C2", 3500, SEPTEMBER)
+    scenario.enrolled_concurrently(HOME, AWAY, SEPTEMBER, asn=ANN)
+    scenario.course_enrolled(AWAY, "MAT1791", "C1", 3500, SEPTEMBER, asn=ANN)
+    scenario.course_enrolled(AWAY, "SCI1270", "C2", 3500, SEPTEMBER, asn=ANN)
     scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    scenario.exited(ANN, HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY)
-    scenario.exited(ANN, AWAY, "CONCURRENT", DAY, reason="TRANSFER_OUT")
-    scenario.reenrolled(ANN, AWAY, DAY)
+    scenario.exited(HOME, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY, asn=ANN)
+    scenario.exited(AWAY, "CONCURRENT", DAY, reason="TRANSFER_OUT", asn=ANN)
+    scenario.reenrolled(AWAY, DAY, asn=ANN)
     for course, section in (("MAT1791", "C1"), ("SCI1270", "C2")):
-        scenario.course_exited(ANN, AWAY, course, section, DAY)
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "C1", 3500, date(2026, 3, 3))  # a day late
-    scenario.course_enrolled(ANN, AWAY, "SCI1270", "C2", 3500, DAY)
-    scenario.at(DUE).primary_started(EVE, FAR_HOME, DUE.date())  # event time reaches the grace deadline
+        scenario.course_exited(AWAY, course, section, DAY, asn=ANN)
+    scenario.course_enrolled(AWAY, "MAT1791", "C1", 3500, date(2026, 3, 3), asn=ANN)  # a day late
+    scenario.course_enrolled(AWAY, "SCI1270", "C2", 3500, DAY, asn=ANN)
+    scenario.at(DUE).primary_started(FAR_HOME, DUE.date(), asn=EVE)  # event time reaches the grace deadline
 
     outputs = operator.handles(scenario)
 
@@ -39,18 +42,19 @@ def test_r7_a_course_re_enrolment_dated_after_the_transfer_day_leaves_the_course
     assert (missing["details"]["course_code"], missing["details"]["section_id"]) == ("MAT1791", "C1")
 
 
+@pytest.mark.slow
 def test_r7_expects_nothing_unless_the_student_is_enrolled_concurrently_at_the_continuing_school_that_day(
     operator, scenario
 ):
-    scenario.primary_started(ANN, HOME, SEPTEMBER)  # no concurrent enrolment at all
-    scenario.primary_started(BEN, HOME, SEPTEMBER)
-    scenario.concurrent_started(BEN, AWAY, HOME, SEPTEMBER)
-    scenario.cancelled(BEN, AWAY, "CONCURRENT")  # created in error
-    scenario.enrolled_concurrently(DAN, OTHER_HOME, ONLINE, SEPTEMBER)  # concurrent elsewhere: R9 watches it
+    scenario.primary_started(HOME, SEPTEMBER, asn=ANN)  # no concurrent enrolment at all
+    scenario.primary_started(HOME, SEPTEMBER, asn=BEN)
+    scenario.concurrent_started(AWAY, HOME, SEPTEMBER, asn=BEN)
+    scenario.cancelled(AWAY, "CONCURRENT", asn=BEN)  # created in error
+    scenario.enrolled_concurrently(OTHER_HOME, ONLINE, SEPTEMBER, asn=DAN)  # concurrent elsewhere: R9 watches it
     scenario.at(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
     for student, home in ((ANN, HOME), (BEN, HOME), (DAN, OTHER_HOME)):
-        scenario.exited(student, home, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY)
-    scenario.at(DUE).primary_started(EVE, FAR_HOME, DUE.date())
+        scenario.exited(home, "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at=AWAY, asn=student)
+    scenario.at(DUE).primary_started(FAR_HOME, DUE.date(), asn=EVE)
 
     outputs = operator.handles(scenario)
 

@@ -5,13 +5,15 @@ import signal
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
 
 from consumer.store import tables
 from producers.sample import SampleYear
-from tests.e2e.conftest import Operator, alert, sync
 from tests.support.events import event, exited, term_closed
+from tests.support.operators import Operator
+from tests.support.outputs import alert, sync
 from tests.support.running import kill, start_cli
 from tests.support.waiting import wait_for
 
@@ -22,23 +24,24 @@ LAST_SEPTEMBER, SEPTEMBER, OCTOBER = date(2024, 9, 3), date(2025, 9, 2), date(20
 CLOSED_ON = date(2026, 6, 30)
 
 
+@pytest.mark.slow
 def test_r3_at_end_of_year_needs_this_years_mark_and_covers_courses_whose_home_school_is_in_scope(
     operator, scenario
 ):
     for year, term in ((34, 3401), (35, 3501)):
         scenario.terms_configured(HOME, year, term)
         scenario.section_scheduled(AWAY, "MAT1791", "CHA-1", term)  # the same section id, each year
-    scenario.enrolled_concurrently(ANN, HOME, AWAY, LAST_SEPTEMBER)
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "CHA-1", 3401, LAST_SEPTEMBER, course_type="CHA")
-    scenario.grade_posted(ANN, AWAY, "MAT1791", 3401, section="CHA-1", course_type="CHA")  # last year's mark
-    scenario.course_enrolled(ANN, AWAY, "MAT1791", "CHA-1", 3501, SEPTEMBER, course_type="CHA")  # no mark this year
-    scenario.primary_started(BEN, ONLINE, SEPTEMBER)  # ONLINE is BEN's home when the course is taken
-    scenario.course_enrolled(BEN, ONLINE, "SCI1270", "CHA-2", 3501, SEPTEMBER, course_type="CHA")  # no section
-    scenario.grade_posted(BEN, ONLINE, "SCI1270", 3501, section="CHA-2", course_type="CHA")
-    scenario.exited(BEN, ONLINE, "PRIMARY", OCTOBER)
-    scenario.enrolled_concurrently(BEN, HOME, ONLINE, OCTOBER)
+    scenario.enrolled_concurrently(HOME, AWAY, LAST_SEPTEMBER, asn=ANN)
+    scenario.course_enrolled(AWAY, "MAT1791", "CHA-1", 3401, LAST_SEPTEMBER, course_type="CHA", asn=ANN)
+    scenario.grade_posted(AWAY, "MAT1791", 3401, section="CHA-1", course_type="CHA", asn=ANN)  # last year's mark
+    scenario.course_enrolled(AWAY, "MAT1791", "CHA-1", 3501, SEPTEMBER, course_type="CHA", asn=ANN)  # no mark this year
+    scenario.primary_started(ONLINE, SEPTEMBER, asn=BEN)  # ONLINE is BEN's home when the course is taken
+    scenario.course_enrolled(ONLINE, "SCI1270", "CHA-2", 3501, SEPTEMBER, course_type="CHA", asn=BEN)  # no section
+    scenario.grade_posted(ONLINE, "SCI1270", 3501, section="CHA-2", course_type="CHA", asn=BEN)
+    scenario.exited(ONLINE, "PRIMARY", OCTOBER, asn=BEN)
+    scenario.enrolled_concurrently(HOME, ONLINE, OCTOBER, asn=BEN)
     operator.produce(operator.settings.topic_enrollment_changed, scenario.events)
-    operator.produce(operator.settings.topic_term_closed, [term_closed(35, CLOSED_ON, [HOME], "eoy-35-home")])
+    operator.produce(operator.settings.topic_term_closed, [term_closed(35, CLOSED_ON, [HOME], run_id="eoy-35-home")])
 
     operator.run()
     outputs = operator.outputs()
@@ -66,6 +69,7 @@ def _run_progress(settings) -> tuple[str, int] | None:
     return None if row is None else (row.status, row.closed_count)
 
 
+@pytest.mark.slow
 def test_end_of_year_takes_effect_at_its_place_even_when_stopped_midway_and_resumed(make_settings, tmp_path):
     """Events on both sides of the broadcast come in one batch. The live run is stopped (SIGTERM) while End of
     Year is closing students and started again; a replay into a fresh store, in batches of its own, must agree."""
@@ -73,12 +77,12 @@ def test_end_of_year_takes_effect_at_its_place_even_when_stopped_midway_and_resu
     sample = SampleYear(students=300)
     after = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)  # the broadcast is at 2026-06-30 23:00 UTC
     late = [
-        *(event("PrimaryEnrolmentStarted", HOME, {"entry_date": SEPTEMBER, "grade": "10"}, s) for s in (YAN, ZED)),
+        *(event("PrimaryEnrolmentStarted", HOME, {"entry_date": SEPTEMBER, "grade": "10"}, asn=s) for s in (YAN, ZED)),
         event("ConcurrentEnrolmentStarted", AWAY, {"entry_date": SEPTEMBER, "grade": "10", "home_school_code": HOME},
-              ZED),
-        exited(ZED, AWAY, CLOSED_ON, kind="CONCURRENT", at=after),  # read after the close, in the same batch
+              asn=ZED),
+        exited(AWAY, "CONCURRENT", CLOSED_ON, at=after, asn=ZED),  # read after the close, in the same batch
         event("ConcurrentEnrolmentStarted", AWAY, {"entry_date": date(2026, 6, 15), "grade": "10",
-                                                  "home_school_code": HOME}, YAN, at=after),  # after the close
+                                                  "home_school_code": HOME}, asn=YAN, at=after),  # after the close
     ]
     live.produce(live.settings.topic_enrollment_changed, sample.events() + late)
     live.produce(live.settings.topic_term_closed, [sample.end_of_year()])

@@ -4,6 +4,8 @@ import io
 import time
 from datetime import date
 
+import pytest
+
 from consumer.runtime import metrics
 from consumer.runtime.logs import configure_logging
 from tests.support.events import asn, exited
@@ -21,10 +23,11 @@ FAST_FAILURE = dict(
 )
 
 
+@pytest.mark.slow
 def test_outbox_messages_held_during_a_broker_pause_are_all_published_after_it(private_broker, make_settings, db_url):
     settings = make_settings(kafka_bootstrap_servers=private_broker.bootstrap, state_db_url=db_url, **FAST_FAILURE)
     parts = assemble(settings)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(200)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(200)]
     parts.process(events)
     log = io.StringIO()
     configure_logging("INFO", "json", stream=log)
@@ -63,12 +66,12 @@ def test_after_a_broker_restart_the_publisher_replaces_its_producer_recreates_to
     relay = parts.relay()
     relay.start()
     try:
-        before = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(50)]
+        before = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(50)]
         parts.process(before)
         wait_for(lambda: parts.backlog() == 0, timeout_s=60, what="the first messages to be published")
 
         private_broker.restart()  # memory only: it comes back without topics, groups or producer ids
-        after = [exited(asn(100 + i), "1234", date(2026, 3, 3)) for i in range(50)]
+        after = [exited("1234", "PRIMARY", date(2026, 3, 3), asn=asn(100 + i)) for i in range(50)]
         parts.process(after)
         wait_for(lambda: parts.backlog() == 0, timeout_s=90, what="publishing to carry on after the restart")
     finally:

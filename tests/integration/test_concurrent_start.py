@@ -2,6 +2,8 @@
 
 import subprocess
 
+import pytest
+
 from consumer.store.database import Database
 from consumer.store.migrate import current_revision, head_revision
 from tests.support.running import clean_environment, cli_command, settings_env
@@ -20,6 +22,7 @@ def _start_together(settings, processes: int, *args: str) -> list[subprocess.Com
     return results
 
 
+@pytest.mark.slow
 def test_processes_migrating_an_empty_database_at_the_same_time_all_succeed(make_settings, db_url):
     settings = make_settings(state_db_url=db_url)
     results = _start_together(settings, 6, "db", "upgrade")
@@ -33,6 +36,7 @@ def test_processes_migrating_an_empty_database_at_the_same_time_all_succeed(make
         database.dispose()
 
 
+@pytest.mark.slow
 def test_consumers_started_at_the_same_time_on_an_empty_postgresql_schema_all_run(make_settings, postgres_url):
     settings = make_settings(state_db_url=postgres_url)
     results = _start_together(settings, 3, "run", "--until-idle", "1")

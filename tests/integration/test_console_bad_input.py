@@ -93,6 +93,7 @@ def test_every_response_carries_the_security_headers(console):
             assert headers[name.decode()] == value.decode()
 
 
+@pytest.mark.slow
 def test_a_state_store_that_cannot_be_read_is_one_clear_line_without_a_traceback(tmp_path):
     from tests.support.console import console_settings
 

@@ -70,7 +70,7 @@ def test_a_sync_is_kept_after_its_outbox_row_is_pruned_with_the_time_the_broker_
         event("PrimaryEnrolmentStarted", HOME, {"entry_date": SEPTEMBER, "grade": "10"}, asn=STUDENT),
         event("ConcurrentEnrolmentStarted", AWAY, {"entry_date": SEPTEMBER, "grade": "10", "home_school_code": HOME},
               asn=STUDENT),
-        exited(STUDENT, HOME, date(2026, 3, 2)),
+        exited(HOME, "PRIMARY", date(2026, 3, 2), asn=STUDENT),
     ])
     [sync] = _rows(parts, t.syncs)
     assert (sync.action, sync.asn, sync.school_code, sync.sent_at) == ("EXIT", STUDENT, HOME, None)

@@ -5,6 +5,7 @@ import subprocess
 from collections import defaultdict
 from datetime import date
 
+import pytest
 from kafka import KafkaAdminClient
 from sqlalchemy import func, select
 
@@ -53,10 +54,11 @@ def _explain(settings, missing: set[str]) -> str:
     )
 
 
+@pytest.mark.slow
 def test_consumer_killed_at_random_moments_loses_nothing_and_applies_nothing_twice(make_settings, db_url, tmp_path):
     settings = make_settings(state_db_url=db_url, max_poll_records=100, outbox_batch_size=250)
     rng = random.Random(20261128)
-    events = [exited(asn(i), f"{1000 + i % 7}", date(2026, 3, 2)) for i in range(WAVES * PER_WAVE)]
+    events = [exited(f"{1000 + i % 7}", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(WAVES * PER_WAVE)]
     kills = 0
     for wave in range(WAVES):
         publish(settings, settings.topic_enrollment_changed, events[wave * PER_WAVE:(wave + 1) * PER_WAVE])

@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import quote
 
 import psycopg
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -32,7 +33,10 @@ ROUNDS = 6
 
 
 def _waves(count: int) -> list[list]:
-    return [[exited(asn(w * WAVE + i), f"{1000 + i % 7}", date(2026, 3, 2)) for i in range(WAVE)] for w in range(count)]
+    return [
+        [exited(f"{1000 + i % 7}", "PRIMARY", date(2026, 3, 2), asn=asn(w * WAVE + i)) for i in range(WAVE)]
+        for w in range(count)
+    ]
 
 
 def _exactly_once(settings, events: list) -> tuple[int, int]:
@@ -66,7 +70,8 @@ def _service(settings, observer_url: str, tmp_path):
     `parts` watch the database at `observer_url`. Afterwards, every sync is on its topic exactly once."""
     first, second = _waves(2)
     publish(settings, settings.topic_enrollment_changed, first)
-    parts = assemble(settings.model_copy(update={"state_db_url": observer_url}))
+    # the observer waits out the service's write transactions, however long a busy machine makes them
+    parts = assemble(settings.model_copy(update={"state_db_url": observer_url, "db_lock_timeout_ms": 60_000}))
     process = start_cli(settings, "run", log_path=tmp_path / "run.log")
     try:
         yield process, parts, second
@@ -94,6 +99,7 @@ def _with_application_name(url: str, name: str) -> str:
     return f"{url}&application_name={quote(name)}"
 
 
+@pytest.mark.slow
 def test_postgresql_connections_terminated_again_and_again_are_reopened_and_nothing_is_lost(
     make_settings, postgres_url, unique, tmp_path
 ):
@@ -113,6 +119,7 @@ def test_postgresql_connections_terminated_again_and_again_are_reopened_and_noth
           f"recovered {recovered_s:.1f} s")
 
 
+@pytest.mark.slow
 def test_a_database_refusing_connections_for_four_seconds_is_waited_out(make_settings, postgres_url, tmp_path):
     forwarder = Forwarder("127.0.0.1", 5432)
     # one group-deadline sweep only: its retries would absorb the outage before the housekeeping's queries meet it
@@ -134,6 +141,7 @@ def test_a_database_refusing_connections_for_four_seconds_is_waited_out(make_set
     print(f"figures: database refused connections 4 s, {2 * WAVE} events, recovered {recovered_s:.1f} s after")
 
 
+@pytest.mark.slow
 def test_a_relay_whose_connections_broke_on_the_way_takes_its_lock_back_and_publishes_on(
     make_settings, postgres_url, tmp_path
 ):
@@ -150,6 +158,7 @@ def test_a_relay_whose_connections_broke_on_the_way_takes_its_lock_back_and_publ
     print(f"figures: connections cut on the client side, {2 * WAVE} events, recovered {recovered_s:.1f} s")
 
 
+@pytest.mark.slow
 def test_a_table_locked_for_long_is_logged_while_waited_for(make_settings, db_url, tmp_path):
     settings = make_settings(state_db_url=db_url, db_lock_timeout_ms=1000)
     with _service(settings, db_url, tmp_path) as (process, parts, second):

@@ -5,6 +5,7 @@ import struct
 import time
 from datetime import UTC, date, datetime
 
+import pytest
 from fastavro import schemaless_writer
 
 from consumer.runtime.logs import configure_logging
@@ -19,7 +20,7 @@ def _model_invalid_bytes() -> bytes:
     import io
 
     schema = default_catalog().current("EnrollmentChanged")
-    datum = CODEC.encode(exited(asn(7), "1234", date(2026, 3, 2)))
+    datum = CODEC.encode(exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(7)))
     valid = CODEC.avro.decode(datum)[1]
     valid["asn"] = "12345"
     out = io.BytesIO()
@@ -31,7 +32,7 @@ def _model_invalid_bytes() -> bytes:
 def test_undecodable_and_invalid_records_are_dead_lettered_and_the_next_event_is_processed(make_settings, db_url):
     settings = make_settings(state_db_url=db_url)
     topic = settings.topic_enrollment_changed
-    valid = exited(asn(8), "1234", date(2026, 3, 2))
+    valid = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(8))
     bad = [
         (b"k1", b"garbage bytes"),
         (b"k2", b"\xc3\x01" + b"\x01" * 8 + b"\x00"),
@@ -71,13 +72,14 @@ def _term_closed_listing(school_codes: list[str]) -> bytes:
     return CODEC.avro.encode("TermClosed", datum)
 
 
+@pytest.mark.slow
 def test_oversized_lists_are_dead_lettered_quickly_with_a_bounded_reason_and_the_next_broadcast_runs(make_settings):
     settings = make_settings()
     student = asn(11)
     publish(settings, settings.topic_enrollment_changed, [
-        event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, student),
+        event("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}, asn=student),
         event("ConcurrentEnrolmentStarted", "2001",
-              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, student),
+              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, asn=student),
     ])
     oversized = [
         (b"sixty-thousand", _term_closed_listing([f"{n % 10_000:04d}" for n in range(60_000)])),

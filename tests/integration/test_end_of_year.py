@@ -4,6 +4,7 @@ import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from consumer.runtime.end_of_year import EndOfYearRunner
@@ -24,10 +25,10 @@ def _enrol(parts) -> None:
     for n in range(STUDENTS):
         student = asn(n)
         started = {"entry_date": date(2025, 9, 2), "grade": "10"}
-        events.append(event("PrimaryEnrolmentStarted", "1001", started, student))
+        events.append(event("PrimaryEnrolmentStarted", "1001", started, asn=student))
         events.append(event(
             "ConcurrentEnrolmentStarted", "2001",
-            {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, student,
+            {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": "1001"}, asn=student,
         ))
     parts.process(events)
 
@@ -107,6 +108,7 @@ def test_a_redelivered_broadcast_with_the_same_run_id_changes_nothing(make_setti
         parts.close()
 
 
+@pytest.mark.slow
 def test_two_processes_running_the_same_end_of_year_close_each_enrolment_once(make_settings, db_url):
     """Every consumer process works through unfinished runs (at start and after a TermClosed): on a
     shared store two of them must not close the same chunk twice."""
@@ -144,7 +146,7 @@ def test_events_after_the_broadcast_in_the_same_batch_see_the_year_closed(make_s
         students = [asn(n) for n in range(40)]
         late = asn(99)  # last in the run's cursor order
         before = [
-            event(kind, school, payload, student)
+            event(kind, school, payload, asn=student)
             for student in students + [late]
             for kind, school, payload in (
                 ("PrimaryEnrolmentStarted", "1001", {"entry_date": date(2025, 9, 2), "grade": "10"}),
@@ -155,9 +157,9 @@ def test_events_after_the_broadcast_in_the_same_batch_see_the_year_closed(make_s
         after_the_broadcast = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
         batch = before + [
             term_closed(35, date(2026, 6, 30), run_id="eoy-35-in-place"),
-            exited(late, "2001", date(2026, 6, 30), kind="CONCURRENT", at=after_the_broadcast),
+            exited("2001", "CONCURRENT", date(2026, 6, 30), at=after_the_broadcast, asn=late),
             event("ConcurrentEnrolmentStarted", "2002",
-                  {"entry_date": date(2026, 6, 15), "grade": "10", "home_school_code": "1001"}, late,
+                  {"entry_date": date(2026, 6, 15), "grade": "10", "home_school_code": "1001"}, asn=late,
                   at=after_the_broadcast + timedelta(minutes=1)),
         ]
 
@@ -195,6 +197,7 @@ def _refuse_closing(parts, student: str) -> None:
         connection.exec_driver_sql(statement)
 
 
+@pytest.mark.slow
 def test_a_student_end_of_year_cannot_close_is_set_aside_and_every_other_student_is_closed(make_settings, db_url):
     parts = assemble(make_settings(state_db_url=db_url), create_topics=False)
     try:

@@ -24,10 +24,10 @@ ANN, BEN, CAL = asn(1), asn(2), asn(3)
 def _enrolled(student: str, home: str, concurrent: str) -> list:
     """A primary enrolment at `home` since September and a concurrent one at `concurrent`."""
     return [
-        event("PrimaryEnrolmentStarted", home, {"entry_date": date(2025, 9, 2), "grade": "10"}, student,
+        event("PrimaryEnrolmentStarted", home, {"entry_date": date(2025, 9, 2), "grade": "10"}, asn=student,
               at=AT - timedelta(days=150)),
         event("ConcurrentEnrolmentStarted", concurrent,
-              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": home}, student,
+              {"entry_date": date(2025, 9, 9), "grade": "10", "home_school_code": home}, asn=student,
               at=AT - timedelta(days=140)),
     ]
 
@@ -37,15 +37,15 @@ def _student_year():
     inside the one-day grace; Cal leaves 1002 and nothing follows, so his R9 check fires."""
     ann = [
         *_enrolled(ANN, "1001", "2001"),
-        exited(ANN, "1001", DAY, reason="TRANSFER_OUT", continuing="2001", at=AT),
-        exited(ANN, "2001", DAY, kind="CONCURRENT", reason="TRANSFER_OUT", at=AT + timedelta(minutes=5)),
-        event("StudentReEnrolled", "2001", {"entry_date": DAY, "grade": "10"}, ANN, at=AT + timedelta(hours=2)),
+        exited("1001", "PRIMARY", DAY, reason="TRANSFER_OUT", continuing_at="2001", at=AT, asn=ANN),
+        exited("2001", "CONCURRENT", DAY, reason="TRANSFER_OUT", at=AT + timedelta(minutes=5), asn=ANN),
+        event("StudentReEnrolled", "2001", {"entry_date": DAY, "grade": "10"}, asn=ANN, at=AT + timedelta(hours=2)),
     ]
     cal = [
         *_enrolled(CAL, "1002", "2002"),
-        exited(CAL, "1002", DAY, at=AT + timedelta(minutes=1)),
+        exited("1002", "PRIMARY", DAY, at=AT + timedelta(minutes=1), asn=CAL),
     ]
-    later = event("PrimaryEnrolmentStarted", "1003", {"entry_date": date(2026, 3, 5), "grade": "10"}, BEN,
+    later = event("PrimaryEnrolmentStarted", "1003", {"entry_date": date(2026, 3, 5), "grade": "10"}, asn=BEN,
                   at=AT + timedelta(days=3))
     return ann, cal, later
 

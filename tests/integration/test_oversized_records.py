@@ -28,7 +28,7 @@ def test_a_value_near_one_mib_is_dead_lettered_truncated_and_the_syncs_behind_it
     make_settings, db_url
 ):
     settings = make_settings(state_db_url=db_url)
-    later = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(50)]
+    later = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(50)]
     publish(settings, settings.topic_enrollment_changed, [], raw=[(b"big", b"\xc3\x01" + b"\x07" * NEAR_ONE_MIB)])
     publish(settings, settings.topic_enrollment_changed, later)
 
@@ -59,7 +59,7 @@ def _published(settings) -> int:
 def test_rows_no_retry_can_publish_are_marked_failed_and_the_rows_behind_them_are_published(make_settings, db_url):
     settings = make_settings(state_db_url=db_url)
     parts = assemble(settings)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(50)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(50)]
     too_large = OutboxRecord(settings.topic_core_alerts, b"k", b"x" * (2 * 1024 * 1024), [], "too-large")
     bad_topic = OutboxRecord("no spaces allowed", b"k", b"v", [], "bad-topic")
     parts.database.run(lambda connection: writer.write_outbox(connection, [too_large, bad_topic]))

@@ -7,6 +7,7 @@ drained batch (see consumer/kafka/compat.py); the service frees the slot before 
 import time
 from datetime import date
 
+import pytest
 from kafka import KafkaConsumer
 
 from consumer.kafka.compat import release_parked_records
@@ -48,10 +49,11 @@ def test_raw_consumer_reads_every_resumed_partition_to_its_end(make_settings):
     assert sum(consumed.values()) == total, consumed
 
 
+@pytest.mark.slow
 def test_service_under_back_pressure_handles_every_event(make_settings):
     """Small buffer and backlog limits: the service pauses and resumes over and over, and loses nothing."""
     settings = make_settings(partition_buffer_limit=40, outbox_backlog_limit=200, max_poll_records=100)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(3_000)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(3_000)]
     publish(settings, settings.topic_enrollment_changed, events)
     pauses_before = counter_total(metrics.PAUSES)
     with ServiceThread(settings):

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
+import pytest
 
 import consumer.runtime.service
 from schemas.codec import AvroCodec
@@ -28,7 +29,7 @@ def _dead_letters(settings) -> list[dict[str, str]]:
 
 
 def _later_exits(count: int) -> list:
-    return [exited(asn(500 + i), "1234", DAY) for i in range(count)]
+    return [exited("1234", "PRIMARY", DAY, asn=asn(500 + i)) for i in range(count)]
 
 
 def test_strings_with_a_nul_character_are_dead_lettered_and_the_events_after_them_processed(make_settings, db_url):
@@ -93,6 +94,7 @@ def test_an_alert_about_the_longest_course_code_and_section_is_stored_and_publis
     assert not _dead_letters(settings)
 
 
+@pytest.mark.slow
 def test_a_rule_that_fails_on_one_event_costs_that_event_a_dead_letter_and_nothing_else(
     make_settings, db_url, monkeypatch
 ):
@@ -121,6 +123,7 @@ def test_a_rule_that_fails_on_one_event_costs_that_event_a_dead_letter_and_nothi
     print(f"figures: rule failing on 1 of {len(events)} events: 1 dead letter, {len(syncs)} syncs, 0 lost")
 
 
+@pytest.mark.slow
 def test_an_event_dead_lettered_for_a_failure_is_applied_when_replayed_after_the_fix(
     make_settings, db_url, monkeypatch
 ):

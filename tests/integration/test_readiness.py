@@ -27,7 +27,7 @@ def _served(settings, **overrides):
 def test_a_paused_broker_makes_the_service_not_ready_and_its_return_ready_again(private_broker, make_settings):
     port, settings = _served(make_settings, kafka_bootstrap_servers=private_broker.bootstrap,
                              kafka_request_timeout_ms=2_000, kafka_delivery_timeout_ms=3_000)
-    publish(settings, settings.topic_enrollment_changed, [exited(asn(1), "1234", date(2026, 3, 2))])
+    publish(settings, settings.topic_enrollment_changed, [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(1))])
     with ServiceThread(settings):
         wait_for(lambda: _get(port, "/readyz")[0] == 200, timeout_s=30, what="readiness")
         private_broker.pause()
@@ -66,7 +66,8 @@ def test_an_outbox_that_does_not_advance_makes_the_service_not_ready(make_settin
     try:
         with ServiceThread(settings) as service:
             wait_for(lambda: _get(port, "/readyz")[0] == 200, timeout_s=30, what="readiness")
-            publish(settings, settings.topic_enrollment_changed, [exited(asn(2), "1234", date(2026, 3, 2))])
+            left = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(2))
+            publish(settings, settings.topic_enrollment_changed, [left])
             wait_for(lambda: _get(port, "/readyz") == (503, "not ready: outbox\n"), timeout_s=30,
                      what="not ready while the outbox holds a row it cannot send")
             lock.__exit__(None, None, None)

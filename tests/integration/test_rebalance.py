@@ -15,7 +15,7 @@ from tests.support.waiting import wait_for
 
 def test_records_buffered_but_not_processed_are_read_again_after_the_same_partitions_come_back(make_settings):
     settings = make_settings(partitions_enrollment_changed=1)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(20)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(20)]
     publish(settings, settings.topic_enrollment_changed, events)
     database = open_database(settings)
     stop = threading.Event()

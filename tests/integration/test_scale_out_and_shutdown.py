@@ -4,6 +4,8 @@ import signal
 import time
 from datetime import date
 
+import pytest
+
 from consumer.store import tables
 from tests.support.events import asn, exited
 from tests.support.running import kill, publish, read_topic, run_cli, start_cli
@@ -20,10 +22,11 @@ def _syncs(settings) -> dict[str, str]:
     return seen
 
 
+@pytest.mark.slow
 def test_two_consumers_with_one_killed_midway_give_the_outputs_of_a_single_consumer(
     make_settings, make_postgres_url, unique, tmp_path
 ):
-    events = [exited(asn(i), f"{1000 + i % 9}", date(2026, 3, 2)) for i in range(3_000)]
+    events = [exited(f"{1000 + i % 9}", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(3_000)]
     shared = make_settings(state_db_url=make_postgres_url(), max_poll_records=100)
     publish(shared, shared.topic_enrollment_changed, events)
     parts = assemble(shared)
@@ -54,9 +57,10 @@ def test_two_consumers_with_one_killed_midway_give_the_outputs_of_a_single_consu
     assert len(_syncs(single)) == len(events)
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_settings, db_url, tmp_path):
     settings = make_settings(state_db_url=db_url, max_poll_records=50)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(2_000)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(2_000)]
     publish(settings, settings.topic_enrollment_changed, events)
     parts = assemble(settings)
     process = start_cli(settings, "run", log_path=tmp_path / "run.log")
@@ -74,12 +78,13 @@ def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_set
     parts.close()
 
 
+@pytest.mark.slow
 def test_sigterm_while_the_broker_is_away_exits_cleanly_within_the_shutdown_timeout_keeping_unsent_rows(
     private_broker, make_settings, db_url, tmp_path
 ):
     settings = make_settings(kafka_bootstrap_servers=private_broker.bootstrap, state_db_url=db_url,
                              max_poll_records=200, shutdown_timeout_s=3)
-    events = [exited(asn(i), "1234", date(2026, 3, 2)) for i in range(3_000)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(i)) for i in range(3_000)]
     publish(settings, settings.topic_enrollment_changed, events)
     parts = assemble(settings)
     process = start_cli(settings, "run", log_path=tmp_path / "run.log")

@@ -30,12 +30,13 @@ def _registry_waits() -> float:
     return REGISTRY.get_sample_value("pasi_schema_registry_waits_total") or 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("goes_away", ["before_the_service_starts", "once_the_service_has_registered_its_outputs"])
 def test_events_wait_for_a_registry_that_went_away_and_none_is_dead_lettered(make_settings, registry, goes_away):
     settings = make_settings(schema_registry_url=registry.url, schema_registry_retry_max_s=1.0)
     catalog = default_catalog()
     producer_codec = MessageCodec(AvroCodec(catalog, ConfluentFraming(HttpSchemaRegistry(registry.url, catalog))))
-    events = [exited(asn(n), "1234", date(2026, 3, 2)) for n in range(EVENTS)]
+    events = [exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(n)) for n in range(EVENTS)]
     encoded = [(e.key.encode(), producer_codec.encode(e)) for e in events]
     prepare_broker(settings, all_topics(settings))
     dead_letters = settings.dead_letter_topic(settings.topic_enrollment_changed)

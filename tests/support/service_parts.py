@@ -1,4 +1,7 @@
-"""The service's parts assembled in this process, for tests that drive them one by one."""
+"""The service's parts assembled in this process, for tests that drive them one by one.
+
+The one place tests build a `Service` and call it (`assemble`, `Parts.process`, `feed`, `fire_deadlines`,
+`finish_year`)."""
 
 import threading
 from dataclasses import dataclass
@@ -34,6 +37,19 @@ class Parts:
             InputRecord(topic, partition, offset, e.key.encode(), CODEC.encode(e), e) for offset, e in enumerate(events)
         ]
         self.service.process(records)
+
+    def feed(self, records: list[InputRecord]) -> None:
+        """One batch of decoded records through the service, as the consumer loop hands it over."""
+        self.service.process(records, None, None, self.stop)
+
+    def fire_deadlines(self) -> bool:
+        """Fire the deadlines the group's event time has passed, as an idle consumer does; True if any fired."""
+        stats = self.service.fire_group_deadlines(None)
+        return bool(stats.alerts or stats.syncs)
+
+    def finish_year(self) -> None:
+        """Finish any End-of-Year run left unfinished, as the consumer does when it starts."""
+        self.service.end_of_year.run_pending(self.stop)
 
     def count(self, table) -> int:
         with self.database.engine.connect() as connection:

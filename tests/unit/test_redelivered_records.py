@@ -16,7 +16,7 @@ def _record(message, offset: int) -> InputRecord:
 
 
 def _left(**change):
-    return exited("123456789", "2222", date(2026, 3, 2), event_id="e-1", **change)
+    return exited("2222", "PRIMARY", date(2026, 3, 2), event_id="e-1", **change, asn="123456789")
 
 
 def _nothing_dead_lettered_before(ids):
