@@ -1,7 +1,7 @@
 """End of Year closes most students set-based and the rest through the rules: the outputs and the state are
 exactly those of closing every student through the rules, on SQLite and PostgreSQL, with no broker."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,53 +9,48 @@ from sqlalchemy import select
 from consumer.config.settings import Settings
 from consumer.runtime.end_of_year import EndOfYearRunner
 from consumer.store import tables
-from tests.support.events import asn, event, exited, term_closed
+from tests.support.events import Scenario, asn, term_closed
 from tests.support.service_parts import assemble
 
 from .test_end_of_year import STOPPED, _broadcast
 
 SCOPE = ["2001", "2002", "2003", "1001", "1002"]
-STUDENTS = 160
+STUDENTS = 80
 
 
-def _primary(student, school="1001"):
-    return event("PrimaryEnrolmentStarted", school, {"entry_date": date(2025, 9, 2), "grade": "10"}, student)
-
-
-def _concurrent(student, school, home="1001", entry=date(2025, 9, 9)):
-    payload = {"entry_date": entry, "grade": "10", "home_school_code": home}
-    return event("ConcurrentEnrolmentStarted", school, payload, student)
-
-
-def _challenge(student, school, with_mark: bool):
-    course = {"course_code": "MAT1791", "section_id": "A", "term_id": 3501, "course_type": "CHA"}
-    events = [event("CourseEnrolled", school, course | {"entry_date": date(2025, 9, 9)}, student)]
-    if with_mark:
-        events.append(event("StoredGradePosted", school, course | {"mark": "71", "credits": 5}, student))
-    return events
-
-
-def _student(n: int) -> list:
+def _student(story: Scenario, n: int) -> None:
     """Students of every kind End of Year meets, `n % 8` picking the kind."""
     s = asn(n)
+    september, later = date(2025, 9, 2), date(2025, 9, 9)
     match n % 8:
         case 0:  # the common case: a home school and one concurrent enrolment
-            return [_primary(s), _concurrent(s, "2001")]
+            story.primary_started("1001", september, asn=s)
+            story.concurrent_started("2001", "1001", later, asn=s)
         case 1:  # two concurrent enrolments: two syncs, in school order
-            return [_primary(s), _concurrent(s, "2002"), _concurrent(s, "2001")]
+            story.primary_started("1001", september, asn=s)
+            story.concurrent_started("2002", "1001", later, asn=s)
+            story.concurrent_started("2001", "1001", later, asn=s)
         case 2:  # no primary enrolment: R8 raised, and resolved as the enrolment closes
-            return [_concurrent(s, "2003", home="1002")]
+            story.concurrent_started("2003", "1002", later, asn=s)
         case 3:  # a CHA course of the year without a mark: R3 at year end
-            return [_primary(s), _concurrent(s, "2001"), *_challenge(s, "2001", with_mark=False)]
+            story.enrolled_concurrently("1001", "2001", september, asn=s)
+            story.course_enrolled("2001", "MAT1791", "A", 3501, later, "CHA", asn=s)
         case 4:  # one concurrent enrolment out of scope stays active
-            return [_primary(s, "1009"), _concurrent(s, "2009", home="1009"), _concurrent(s, "2002", home="1009")]
+            story.primary_started("1009", september, asn=s)
+            story.concurrent_started("2009", "1009", later, asn=s)
+            story.concurrent_started("2002", "1009", later, asn=s)
         case 5:  # one starts after the close: it belongs to the next year
-            return [_primary(s), _concurrent(s, "2001", entry=date(2026, 7, 2)), _concurrent(s, "2002")]
+            story.primary_started("1001", september, asn=s)
+            story.concurrent_started("2001", "1001", date(2026, 7, 2), asn=s)
+            story.concurrent_started("2002", "1001", later, asn=s)
         case 6:  # a CHA course with its mark
-            return [_primary(s), _concurrent(s, "2002"), *_challenge(s, "2002", with_mark=True)]
+            story.enrolled_concurrently("1001", "2002", september, asn=s)
+            story.course_enrolled("2002", "MAT1791", "A", 3501, later, "CHA", asn=s)
+            story.grade_posted("2002", "MAT1791", 3501, "A", "CHA", asn=s)
         case _:  # an ended concurrent enrolment beside an active one
-            return [_primary(s), _concurrent(s, "2001"), exited(s, "2001", date(2026, 1, 30), kind="CONCURRENT"),
-                    _concurrent(s, "2003")]
+            story.enrolled_concurrently("1001", "2001", september, asn=s)
+            story.exited("2001", "CONCURRENT", date(2026, 1, 30), asn=s)
+            story.concurrent_started("2003", "1001", later, asn=s)
 
 
 def _everything(parts) -> dict[str, list]:
@@ -71,7 +66,7 @@ def _everything(parts) -> dict[str, list]:
         }
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def two_databases(request, tmp_path):
     if request.param == "sqlite":
         return [f"sqlite:///{tmp_path}/{name}.db" for name in ("rules", "set")]
@@ -81,8 +76,11 @@ def two_databases(request, tmp_path):
 
 @pytest.mark.parametrize("scope", [SCOPE, []], ids=["some schools", "every school"])
 def test_set_based_closing_gives_what_the_rules_give_for_every_student(two_databases, scope):
-    events = [e for n in range(STUDENTS) for e in _student(n)]
-    closing = term_closed(35, date(2026, 6, 30), schools=scope, run_id="eoy-35-paths")
+    story = Scenario(datetime(2026, 3, 2, 16, 0, tzinfo=UTC), step=timedelta(seconds=1))
+    for n in range(STUDENTS):
+        _student(story, n)
+    events = story.events
+    closing = term_closed(35, date(2026, 6, 30), school_codes=scope, run_id="eoy-35-paths")
     seen, paths = [], []
     for url, every_student in zip(two_databases, (True, False), strict=True):
         parts = assemble(Settings(state_db_url=url), create_topics=False)
