@@ -1,5 +1,6 @@
 """Fixtures every test may use: a real broker, real databases, unique names and settings built from them."""
 
+import contextlib
 import os
 import uuid
 from datetime import UTC, datetime
@@ -16,12 +17,18 @@ POSTGRES_URL = os.environ.get("PASI_TEST_POSTGRES_URL", "postgresql://postgres@1
 _postgres_problem: str | None = None  # "" once the server answered
 
 
+BROKER_FIXTURES = {"broker", "private_broker"}
+
+
 def pytest_collection_modifyitems(items):
-    """Mark `postgres` every test that reaches PostgreSQL through the fixtures (db_url's "postgres" case too)."""
+    """Mark `postgres` every test that reaches PostgreSQL through the fixtures (db_url's "postgres" case too), and
+    `slow` every test that needs a broker (through the fixtures) or runs the command line (tests/e2e)."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if "make_postgres_url" in item.fixturenames or params.get("db_url") == "postgres":
             item.add_marker(pytest.mark.postgres)
+        if BROKER_FIXTURES & set(item.fixturenames) or "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +81,11 @@ def postgres_answers() -> str | None:
     return _postgres_problem or None
 
 
-@pytest.fixture
-def make_postgres_url():
-    """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped after the test.
+@contextlib.contextmanager
+def postgres_schemas():
+    """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped at the end.
 
-    The test is skipped when no PostgreSQL server answers."""
+    Skips the test (or the tests of a wider fixture) when no PostgreSQL server answers."""
     problem = postgres_answers()
     if problem:
         pytest.skip(problem)
@@ -91,10 +98,19 @@ def make_postgres_url():
         schemas.append(schema)
         return _postgres_schema_url(schema)
 
-    yield make
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        for schema in schemas:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    try:
+        yield make
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            for schema in schemas:
+                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def make_postgres_url():
+    """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped after the test."""
+    with postgres_schemas() as make:
+        yield make
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ def _answer(port: int, path: str) -> tuple[int, str] | None:
         return None
 
 
+@pytest.mark.slow  # holds connections open for seconds while it counts the refused ones
 def test_the_endpoints_serve_a_bounded_number_of_connections_at_once():
     # idle connections are kept far longer than a busy machine may take to refuse the others
     server = HealthServer("127.0.0.1", 0, dict, max_connections=4, idle_timeout_s=120).start()

@@ -9,17 +9,15 @@ import pytest
 
 from consumer.console.paging import PAGE_SIZE
 from consumer.store import tables as t
-from tests.support.console import alert_ids, pager_links, row_ids, sample_console
+from tests.integration.conftest import module_console
+from tests.support.console import alert_ids, pager_links, row_ids
 
 PAGE_OF = re.compile(r"Page ([\d,]+) of ([\d,]+)")
 
 
-@pytest.fixture
-def big_console(db_url, tmp_path):
-    view = sample_console(db_url, tmp_path, students=700)
-    yield view
-    view.client.close()
-    view.parts.close()
+@pytest.fixture(scope="module")
+def big_console(module_db_url, tmp_path_factory):
+    yield from module_console(module_db_url, tmp_path_factory, students=700)
 
 
 def _walk(client, start: str, label: str, ids) -> tuple[list[list[str]], list[str]]:

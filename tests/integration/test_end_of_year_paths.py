@@ -15,7 +15,7 @@ from tests.support.service_parts import assemble
 from .test_end_of_year import STOPPED, _broadcast
 
 SCOPE = ["2001", "2002", "2003", "1001", "1002"]
-STUDENTS = 80
+STUDENTS = 40
 
 
 def _student(story: Scenario, n: int) -> None:
