@@ -81,6 +81,15 @@ def postgres_answers() -> str | None:
     return _postgres_problem or None
 
 
+_END_SESSIONS_LOCKING = """
+    SELECT pg_terminate_backend(pid) FROM (
+        SELECT DISTINCT l.pid FROM pg_locks l
+        JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = %s AND l.pid <> pg_backend_pid()
+    ) AS holders
+"""
+
+
 @contextlib.contextmanager
 def postgres_schemas():
     """Makes PostgreSQL URLs whose tables live in schemas of their own, dropped at the end.
@@ -103,6 +112,9 @@ def postgres_schemas():
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             for schema in schemas:
+                # a session a test left behind (a connection cut on the client side only) may still hold locks
+                # on the schema's tables: it is ended, or the drop would wait for it
+                connection.execute(_END_SESSIONS_LOCKING, (schema,))
                 connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
