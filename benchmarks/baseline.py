@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from benchmarks.probe import peak_rss_kb
+from benchmarks.process_state import peak_rss_kb
 from consumer.config.settings import Settings
 from consumer.kafka.options import consumer_options, producer_options
 

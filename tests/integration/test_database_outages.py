@@ -26,7 +26,7 @@ from tests.support.events import asn, exited
 from tests.support.forwarder import Forwarder
 from tests.support.running import kill, publish, read_topic, start_cli
 from tests.support.service_parts import assemble, counter_total
-from tests.support.waiting import wait_for
+from tests.support.waiting import wait_for, wait_until
 
 WAVE = 500
 ROUNDS = 6
@@ -86,13 +86,22 @@ def _terminate_while_busy(url: str, application_name: str) -> int:
     the middle of a query (an idle pooled connection would just be replaced on its next checkout)."""
     with psycopg.connect(url) as locker, psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
         locker.execute("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE")
-        time.sleep(0.5)
+        # at most half a second for a statement of the service's to queue behind the lock (it may be idle)
+        wait_until(lambda: _sessions(admin, application_name, waiting=True), timeout_s=0.5)
         terminated = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
             (application_name,),
         ).fetchone()[0]
         locker.rollback()
     return terminated
+
+
+def _sessions(admin, application_name: str, waiting: bool = False) -> int:
+    """How many sessions of the service are open (or, with `waiting`, waiting for a lock)."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+    if waiting:
+        query += " AND wait_event_type = 'Lock'"
+    return admin.execute(query, (application_name,)).fetchone()[0]
 
 
 def _with_application_name(url: str, name: str) -> str:
@@ -112,7 +121,8 @@ def test_postgresql_connections_terminated_again_and_again_are_reopened_and_noth
             if round_ == ROUNDS // 2:
                 publish(settings, settings.topic_enrollment_changed, second)
             terminated += _terminate_while_busy(postgres_url, name)
-            time.sleep(0.5)
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+                wait_for(lambda admin=admin: _sessions(admin, name), timeout_s=30, what="the service to reconnect")
         recovered_s = _carries_on(process, parts, since=time.monotonic())
         assert terminated >= ROUNDS
     print(f"figures: {terminated} connections terminated in {ROUNDS} rounds, {2 * WAVE} events, "

@@ -17,3 +17,13 @@ def wait_for(probe: Callable[[], T], timeout_s: float = 30.0, interval_s: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what} (last value: {value!r})")
         time.sleep(interval_s)
+
+
+def wait_until(probe: Callable[[], object], timeout_s: float, interval_s: float = 0.05) -> bool:
+    """Call `probe` until it returns something truthy or `timeout_s` passes; whether it did."""
+    deadline = time.monotonic() + timeout_s
+    while not probe():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval_s)
+    return True
