@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from consumer.domain.outputs import Output, sync_output
 from consumer.domain.policy import Policy
-from consumer.domain.rules import close_student_for_year
+from consumer.domain.rules import close_student_for_year, reads_for
 from consumer.domain.rules.r04_end_of_year import closes, closing_changes, exit_sync
 from consumer.domain.state import Cause
 from consumer.redaction import describe_error
@@ -22,6 +22,8 @@ from consumer.store.database import Database, Interrupted, transient
 from consumer.store.outbox import OutboxStore
 
 log = structlog.get_logger(__name__)
+
+YEAR_END_READS = reads_for(["TermClosed"])  # what the End-of-Year rules (R4, R3, R8, R9) read
 
 
 class EndOfYearRunner:
@@ -146,7 +148,8 @@ class EndOfYearRunner:
                 outputs.setdefault(enrolment.asn, []).append(sync)
         runs.change_active_concurrent(connection, [asn for asn in asns if asn not in judged], closing_changes(run))
         if judged:
-            state = loader.load_state(connection, loader.LoadRequest(asns=judged, deadlines=False))
+            request = loader.LoadRequest(asns=judged, deadlines=False, reads=YEAR_END_READS)
+            state = loader.load_state(connection, request)
             for asn in (asn for asn in asns if asn in judged):
                 start = len(state.outputs)
                 close_student_for_year(state, asn, run, self.policy)
