@@ -111,24 +111,22 @@ def load_state(connection: Connection, request: LoadRequest) -> State:
 
     alerts: dict[str, Alert] = {}
     a = t.alerts.c
-    if COURSE_ALERTS in reads:
-        for school, course in request.scheduled:
-            query = select(t.alerts).where(
-                a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED, a.school_code == school,
-                a.subject == course,
-            )
-            for alert in from_rows(Alert, connection.execute(query)):
-                alerts[alert.alert_key] = alert
-                if alert.asn is not None:
-                    asns.add(alert.asn)
-    if TERM_ALERTS in reads:
-        for school, year in request.configured:
-            query = select(t.alerts).where(
-                a.code == TERM_ID_MISMATCH.code, a.status == RAISED, a.home_school_code == school,
-                a.school_year_id == year,
-            )
-            for alert in from_rows(Alert, connection.execute(query)):
-                alerts[alert.alert_key] = alert
+    if COURSE_ALERTS in reads and request.scheduled:
+        query = select(t.alerts).where(
+            a.code == CHALLENGE_COURSE_INCOMPLETE.code, a.status == RAISED,
+            tuple_(a.school_code, a.subject).in_(sorted(request.scheduled)),
+        )
+        for alert in from_rows(Alert, connection.execute(query)):
+            alerts[alert.alert_key] = alert
+            if alert.asn is not None:
+                asns.add(alert.asn)
+    if TERM_ALERTS in reads and request.configured:
+        query = select(t.alerts).where(
+            a.code == TERM_ID_MISMATCH.code, a.status == RAISED,
+            tuple_(a.home_school_code, a.school_year_id).in_(sorted(request.configured)),
+        )
+        for alert in from_rows(Alert, connection.execute(query)):
+            alerts[alert.alert_key] = alert
     setup_schools = set(request.setup_schools) | {school for school, _ in request.configured}
     if ACTIVE_PAIRS in reads and request.configured:
         state.pair_counts = _active_pairs(connection, sorted({school for school, _ in request.configured}))
