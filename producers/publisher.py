@@ -50,8 +50,6 @@ UNPUBLISHABLE = (
 )
 
 
-
-
 class PublishError(Exception):
     """One attempt did not get every record acknowledged; `acknowledged` leading records were settled
     (`rejected` among them: (index, error) of those refused for good)."""
@@ -196,6 +194,15 @@ class Publisher:
                 continue
             return index, rejected
         return len(outcomes), rejected
+
+    def connect(self) -> bool:
+        """Connect the producer ahead of the first publish; False (and the first publish retries) if it cannot."""
+        try:
+            self._get_producer()
+        except Exception as exc:
+            log.warning("producer not connected yet; publishing will retry", error=f"{type(exc).__name__}: {exc}")
+            return False
+        return True
 
     def _get_producer(self) -> KafkaProducer:
         if not self._prepared:

@@ -24,6 +24,16 @@ class OutboxPort(Protocol):
     def unlock(self) -> None: ...
 
 
+class Relay(Protocol):
+    """What the consumer needs of a relay, in a thread of its own process or in a child process."""
+
+    outbox: OutboxPort
+
+    def notify(self) -> None: ...
+    def drain(self, timeout_s: float) -> bool: ...
+    def publishing(self) -> tuple[float | None, str | None]: ...
+
+
 class OutboxRelay(threading.Thread):
     """Runs beside the consumer; `notify()` after a commit wakes it at once."""
 
@@ -117,17 +127,29 @@ class OutboxRelay(threading.Thread):
             self._last_prune = time.monotonic()
             self.outbox.prune(self.retention)
 
+    def abandon(self) -> None:
+        """Past the shutdown deadline (a broker that is away): stop waiting for the producer; unsent rows stay."""
+        self.publisher.close(timeout_s=0)
+
+    def publishing(self) -> tuple[float | None, str | None]:
+        """Since when (monotonic) publishing has been failing, and why; (None, None) while it works."""
+        return self.publisher.failing_since, self.publisher.last_error
+
     def drain(self, timeout_s: float) -> bool:
-        """Wait until nothing is pending; False if the timeout passed first."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if self.outbox.backlog() == 0:
-                    return True
-            except Exception as exc:  # the database is away: the rows wait in it for the next start
-                log.warning("outbox not drained: cannot count it", error=f"{type(exc).__name__}: {exc}"[:300])
-                return False
-            if time.monotonic() >= deadline:
-                return False
-            self.notify()
-            time.sleep(0.05)
+        return drain(self.outbox, self.notify, timeout_s)
+
+
+def drain(outbox: OutboxPort, notify: Callable[[], None], timeout_s: float) -> bool:
+    """Wake the relay until nothing is pending; False if the timeout passed first."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if outbox.backlog() == 0:
+                return True
+        except Exception as exc:  # the database is away: the rows wait in it for the next start
+            log.warning("outbox not drained: cannot count it", error=f"{type(exc).__name__}: {exc}"[:300])
+            return False
+        if time.monotonic() >= deadline:
+            return False
+        notify()
+        time.sleep(0.05)

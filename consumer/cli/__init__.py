@@ -34,6 +34,7 @@ def build_app() -> typer.Typer:
     app.command()(io_commands.tail)
     app.command()(io_commands.eoy)
     app.command()(run_commands.run)
+    app.command()(run_commands.relay)
     app.command("settings")(settings_command.show_settings)
     app.add_typer(db_commands.db, name="db")
     app.add_typer(dlq_commands.dlq, name="dlq")

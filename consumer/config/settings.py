@@ -132,6 +132,24 @@ class Settings(BaseSettings):
     producer_linger_ms: int = Field(5, ge=0, description="Producer linger.")
     producer_compression: Literal["none", "gzip"] = Field("none", description="Producer compression.")
     shutdown_timeout_s: float = Field(30.0, ge=0, description="How long shutdown waits for the outbox to drain.")
+    relay_mode: Literal["process", "thread", "external"] = Field(
+        "process",
+        description=(
+            "process: `run` publishes the outbox from a child process it supervises (a second core); thread: from a"
+            " thread of its own process (one core, or an in-memory SQLite store); external: not at all, a separate"
+            " `pasi-concurrent relay` does."
+        ),
+    )
+    relay_poll_s: float = Field(
+        0.5, gt=0,
+        description=(
+            "How often an idle relay looks at the outbox when nothing wakes it: `run` wakes its own relay after each"
+            " commit, PostgreSQL notifies a `pasi-concurrent relay`; a relay alone on SQLite relies on this."
+        ),
+    )
+    relay_restart_max_s: float = Field(
+        30.0, gt=0, description="Longest wait before a relay process that died is started again (doubling from 0.5 s)."
+    )
 
     # Business rules
     policy_date: date = Field(date(2019, 1, 31), description="From this date exit codes are not sent to PASI.")

@@ -30,7 +30,7 @@ from consumer.runtime.rebalance import RebalanceListener
 from consumer.runtime.registry_wait import RegistryHold
 from consumer.runtime.service import Service
 from consumer.store.database import Interrupted
-from producers.relay import OutboxRelay
+from producers.relay import Relay
 from schemas.codec import MessageCodec
 from schemas.events import EventBase
 from schemas.term_closed import TermClosed
@@ -44,7 +44,7 @@ class ConsumerLoop:
         settings: Settings,
         service: Service,
         end_of_year: EndOfYearRunner,
-        relay: OutboxRelay,
+        relay: Relay,
         stop: threading.Event,
         codec: MessageCodec | None = None,
     ):

@@ -45,3 +45,6 @@ CHECKS_FAILED = Counter(
     "Deadline checks (R7, R9, R10) and End-of-Year students that raised an error and were set aside, logged",
     ["kind"],
 )
+RELAY_RESTARTS = Counter(
+    "pasi_relay_restarts_total", "Times the outbox relay's child process died and was started again"
+)

@@ -93,15 +93,16 @@ class Readiness:
             return problems
 
     def observe(self, now: float) -> Observations:
-        loop, database, publisher = self.runtime.loop, self.runtime.database, self.runtime.relay.publisher
+        loop, database = self.runtime.loop, self.runtime.database
+        publishing_failing_since, publishing_error = self.runtime.relay.publishing()
         self._check_database(now)
         failing = [t for t in (database.failing_since, self._checked_failing_since) if t is not None]
         return Observations(
             polled=loop.last_poll_ok > 0,
             last_poll=loop.last_poll_ok,
             broker_heard=last_heard_from_coordinator(loop.consumer) if loop.consumer is not None else None,
-            publishing_failing_since=publisher.failing_since,
-            publishing_error=publisher.last_error,
+            publishing_failing_since=publishing_failing_since,
+            publishing_error=publishing_error,
             database_failing_since=min(failing) if failing else None,
             database_error=self._checked_error or "transactions retried",
             outbox_stalled_since=loop.housekeeper.outbox_stalled_since,

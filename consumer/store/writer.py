@@ -17,6 +17,7 @@ from sqlalchemy.sql.expression import ClauseElement
 from consumer.domain.state import State
 from consumer.store import tables as t
 from consumer.store.history import history_rows
+from consumer.store.outbox_channel import announce_outbox
 from consumer.store.rows import TABLE_OF, key_row, to_row
 from schemas.records import OutboxRecord
 
@@ -176,6 +177,7 @@ def write_outbox(connection: Connection, records: list[OutboxRecord], now: datet
     )
     for table, key, rows in history_rows(records, created):
         _execute_rows(connection, f"history:{table.name}", _insert_new(table, key), rows)
+    announce_outbox(connection)
 
 
 def _insert_new(table: Table, key: str | None) -> Build:
