@@ -72,9 +72,10 @@ def spawn(module: str, args: list[str], settings: Settings, name: str) -> Child:
 
 
 def attach_profiler(child: Child, profile: Path) -> subprocess.Popen:
-    """py-spy on a running child from now until it exits (collapsed stacks, per thread, 200 Hz)."""
+    """py-spy on a running child and its own children (the relay process) from now until it exits
+    (collapsed stacks, per process and thread, 200 Hz)."""
     spy = Path(sys.executable).parent / "py-spy"
-    command = [str(spy), "record", "--format", "raw", "--rate", "200", "--threads", "--nonblocking",
+    command = [str(spy), "record", "--format", "raw", "--rate", "200", "--threads", "--nonblocking", "--subprocesses",
                "-o", str(profile), "--pid", str(child.process.pid)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -106,7 +106,8 @@ def run(env: Env, sizes: tuple[int, int] = (10_000, 100_000), profile_dir: Path 
     base = baseline_produce(env, records)
     log(
         f"eoy {large}: {second['seconds']:.2f} s ({large / second['seconds']:.0f} syncs/s), "
-        f"peak RSS {peak_rss_mb(second):.0f} MB, CPU {second['cpu_span_s']:.2f} s; "
+        f"peak RSS {peak_rss_mb(second):.0f} MB, CPU {second['cpu_span_s']:.2f} s "
+        f"(consumer process {second['own_cpu_span_s']:.2f} s); "
         f"raw produce of the same {len(records)} records "
         f"(values {size:.0f} B): {base['seconds']:.2f} s ({base['rate']:.0f}/s)"
     )

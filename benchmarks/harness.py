@@ -84,6 +84,8 @@ class Env:
             session_timeout_ms=2000,  # the embedded broker joins in ~session/2 and allows short sessions
             heartbeat_interval_ms=500,
             log_format="json",
+            # PASI_BENCH_RELAY_MODE=thread measures the relay in the service's own process (before lever 1)
+            relay_mode=os.environ.get("PASI_BENCH_RELAY_MODE", "process"),
         )
         values.update(overrides)
         return Settings(_env_file=None, **values)

@@ -10,7 +10,8 @@ processes on this machine):
   round trip are not counted; the raw-client baseline is timed from the same point);
 - `last_commit_at`: the last offset commit that committed something;
 - `last_ack_at`, `acked`: the last time outbox rows were marked sent, which the relay does only
-  after the broker acknowledged them, and how many were;
+  after the broker acknowledged them, and how many were (a relay process reports each round to the
+  service's process, which notes it when the report arrives);
 - `cpu_span_s`: user + system CPU seconds of the service's process and every process below it
   (benchmarks/cpu.py), from the first poll that returned records to the report at exit;
 - `maxrss_kb`: the process's peak resident set size, VmHWM of /proc/self/status at exit. Not
@@ -37,6 +38,7 @@ from consumer.runtime import housekeeping, rebalance
 from consumer.runtime import loop as loop_module
 from consumer.runtime.logs import configure_logging
 from consumer.runtime.offsets import OffsetCommitter
+from consumer.runtime.relay_process import RelayProcess
 from consumer.runtime.service import Service
 from consumer.runtime.wiring import build
 from consumer.store.outbox import OutboxStore
@@ -48,6 +50,7 @@ class Probe:
         self.started_at = time.time()
         self.first_records_at: float | None = None
         self.cpu_at_first_records: float | None = None
+        self.own_cpu_at_first_records: float | None = None
         self.consumed = 0
         self.last_commit_at: float | None = None
         self.acked = 0
@@ -89,6 +92,7 @@ class Probe:
                 if probe.first_records_at is None:
                     probe.first_records_at = time.time()
                     probe.cpu_at_first_records = tree_cpu_s()
+                    probe.own_cpu_at_first_records = sum(os.times()[:2])
                 probe.consumed += sum(len(records) for records in polled.values())
             return buffer(loop, polled)
 
@@ -106,11 +110,7 @@ class Probe:
 
         def _mark_sent(store, ids):
             mark_sent(store, ids)
-            now = time.time()
-            probe.first_ack_at = probe.first_ack_at or now
-            probe.last_ack_at = now
-            probe.acked += len(ids)
-            probe.acks.append((now, probe.acked))
+            probe.acknowledged(len(ids))
 
         def _process(service, records, *args, **kwargs):
             started = time.time()
@@ -142,6 +142,13 @@ class Probe:
         OffsetCommitter.commit = _commit
         rebalance.RebalanceListener.on_partitions_assigned = _assigned
         OutboxStore.mark_sent = _mark_sent
+
+    def acknowledged(self, count: int) -> None:
+        now = time.time()
+        self.first_ack_at = self.first_ack_at or now
+        self.last_ack_at = now
+        self.acked += count
+        self.acks.append((now, self.acked))
 
     def _gc(self, phase: str, info: dict) -> None:
         if phase == "start":
@@ -190,6 +197,9 @@ class Probe:
             "cpu_s": sum(os.times()[:2]),
             "tree_cpu_s": tree_cpu,
             "cpu_span_s": None if self.cpu_at_first_records is None else tree_cpu - self.cpu_at_first_records,
+            # this process alone (the consumer; with a relay process, the rest of cpu_span_s is the relay's)
+            "own_cpu_span_s": None if self.own_cpu_at_first_records is None
+            else sum(os.times()[:2]) - self.own_cpu_at_first_records,
         }
 
 
@@ -208,10 +218,14 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     runtime = build(settings, stop)
-    # Connect the outbox relay's producer now, as the raw-client baseline connects its producer before
-    # its clock starts; the relay would otherwise do it (topic check, metadata) on its first publish,
-    # inside the measured span. A start-up cost like the group join, which is also left out.
-    runtime.relay.publisher._get_producer()
+    # The outbox relay's producer connects before the consumer's clock starts, as the raw-client baseline
+    # connects its producer before its own: a relay process connects it as it starts (during the group
+    # join); a relay thread is connected here. A start-up cost like the group join, which is also left out.
+    if isinstance(runtime.relay, RelayProcess):
+        # the child marks rows sent; it reports each round's count once the broker acknowledged them
+        runtime.relay.on_published = lambda counts: probe.acknowledged(sum(counts.values()))
+    else:
+        runtime.relay.publisher.connect()
     if os.environ.get("PROBE_GC_FREEZE"):  # an experiment, not the service's behaviour: see BENCHMARKS.md
         gc.collect()
         gc.freeze()

@@ -54,7 +54,7 @@ def run(env: Env, events: int, dbs=("sqlite", "postgres"), profile_dir: Path | N
         log(
             f"throughput {db}: {len(records)} events, {pipe['outputs']} outputs "
             f"(1 per {len(records) / max(1, pipe['outputs']):.1f}) in {pipe['seconds']:.2f} s = {pipe['rate']:.0f}/s; "
-            f"CPU {pipe['cpu_span_s']:.2f} s = {cpu_us:.0f} µs/event"
+            f"CPU {pipe['cpu_span_s']:.2f} s = {cpu_us:.0f} µs/event (consumer process {pipe['own_cpu_span_s']:.2f} s)"
         )
         results[f"cpu_us_per_event_{db}"] = cpu_us
         results[f"throughput_ratio_{db}"] = pipe["rate"] / base["rate"]
