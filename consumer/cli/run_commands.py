@@ -8,7 +8,7 @@ import typer
 
 from consumer.cli.app import state
 from consumer.kafka.connect import prepare_broker
-from consumer.runtime.relay_child import follow_parent, serve
+from consumer.runtime.relay_child import serve
 from consumer.runtime.relay_setup import all_topics
 from consumer.runtime.wiring import build
 
@@ -51,20 +51,12 @@ def run(
     raise typer.Exit(runtime.run(until_idle))
 
 
-def relay(
-    ctx: typer.Context,
-    wake_fd: int | None = typer.Option(None, "--wake-fd", hidden=True),
-    status_fd: int | None = typer.Option(None, "--status-fd", hidden=True),
-    parent_pid: int | None = typer.Option(None, "--parent-pid", hidden=True),
-) -> None:
+def relay(ctx: typer.Context) -> None:
     """Run the outbox relay alone: publish what the consumers commit to the outbox (`run` starts its own
-    unless RELAY_MODE=thread; a second relay on the same store waits while the first publishes)."""
+    unless RELAY_MODE=external; a second relay on the same store waits while the first publishes)."""
     settings = state(ctx).settings
     stop = threading.Event()
-    if parent_pid is not None:  # started by `run`, which supervises it
-        follow_parent(parent_pid)
-    else:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda signum, _frame: stop.set())
-        prepare_broker(settings, all_topics(settings))
-    serve(settings, wake_fd, status_fd, stop)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: stop.set())
+    prepare_broker(settings, all_topics(settings))
+    serve(settings, stop=stop)

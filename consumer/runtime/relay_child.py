@@ -7,6 +7,7 @@ Alone (`pasi-concurrent relay`), SIGTERM and SIGINT stop it, it counts into its 
 woken by PostgreSQL's notifications (`store/outbox_channel.py`); on SQLite it looks every `RELAY_POLL_S`.
 """
 
+import argparse
 import contextlib
 import ctypes
 import json
@@ -23,9 +24,10 @@ import structlog
 from consumer.config.settings import Settings
 from consumer.runtime import metrics
 from consumer.runtime.health import HealthServer
+from consumer.runtime.logs import configure_logging
 from consumer.runtime.relay_setup import MetricsReport, RelayReport, make_relay
-from consumer.runtime.wiring import open_database
 from consumer.store.database import Database
+from consumer.store.migrate import open_migrated
 from consumer.store.outbox_channel import listen_for_outbox
 from producers.relay import OutboxRelay
 from schemas.records import OutboxRecord
@@ -113,10 +115,10 @@ def serve(
     stop = stop or threading.Event()
     pipe = StatusPipe(status_fd, stop) if status_fd is not None else None
     report: RelayReport = PipeReport(pipe) if pipe is not None else MetricsReport()
-    database = open_database(settings)
+    database = open_migrated(settings)
     database.wait_forever, database.interrupt = True, stop
-    if pipe is not None:
-        database.on_retry = lambda exc: None  # the parent counts its own database's retries
+    if pipe is None:  # a child leaves counting database retries to its parent, which has its own database
+        database.on_retry = lambda exc: metrics.DB_RETRIES.inc()
     relay = make_relay(settings, database, report=report)
     health = None
     if pipe is None and settings.metrics_port:
@@ -158,3 +160,20 @@ def _watch(relay: OutboxRelay, pipe: StatusPipe | None, stop: threading.Event) -
             counted = time.monotonic()
             with contextlib.suppress(Exception):
                 metrics.OUTBOX_BACKLOG.set(relay.outbox.backlog())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m consumer.runtime.relay_child --wake-fd W --status-fd S --parent-pid P`: the child `run`
+    starts, with its settings in the environment (leaner to start than the whole command line)."""
+    parser = argparse.ArgumentParser(prog="pasi-concurrent relay (child of run)")
+    for option in ("--wake-fd", "--status-fd", "--parent-pid"):
+        parser.add_argument(option, type=int, required=True)
+    args = parser.parse_args(argv)
+    follow_parent(args.parent_pid)
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format, settings.log_mask_asn)
+    serve(settings, args.wake_fd, args.status_fd)
+
+
+if __name__ == "__main__":
+    main()

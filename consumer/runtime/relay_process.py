@@ -32,7 +32,7 @@ HEALTHY_RUN_S = 60.0  # a child that ran this long before dying is restarted wit
 
 
 class RelayProcess:
-    """Starts, wakes, watches and stops the relay's child process (`pasi-concurrent relay`)."""
+    """Starts, wakes, watches and stops the relay's child process (`runtime/relay_child.py`)."""
 
     def __init__(self, settings: Settings, database: Database, restart_initial_s: float = 0.5):
         self.settings = settings
@@ -101,7 +101,7 @@ class RelayProcess:
         status_read, status_write = os.pipe()
         os.set_blocking(wake_write, False)
         command = [
-            sys.executable, "-m", "consumer", "relay",
+            sys.executable, "-m", "consumer.runtime.relay_child",
             "--wake-fd", str(wake_read), "--status-fd", str(status_write), "--parent-pid", str(os.getpid()),
         ]
         env = dict(os.environ) | settings_environment(self.settings)

@@ -20,7 +20,7 @@ from tests.support.waiting import wait_for
 
 
 def relay_children(parent: int) -> list[int]:
-    """The live `pasi-concurrent relay` processes whose parent is `parent`."""
+    """The live relay processes (`python -m consumer.runtime.relay_child`) whose parent is `parent`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -31,7 +31,7 @@ def relay_children(parent: int) -> list[int]:
         except OSError:
             continue
         state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
-        if int(ppid) == parent and state != "Z" and b"relay" in command:
+        if int(ppid) == parent and state != "Z" and b"consumer.runtime.relay_child" in command:
             found.append(int(entry.name))
     return found
 
