@@ -51,6 +51,7 @@ class State:
         self.loaded_pairs: dict[tuple[str, str, str], tuple[str, str] | None] = {}
         self.watermark = watermark
         self.changes: dict[str, dict[Any, Record | None]] = defaultdict(dict)  # by table, then key; None: deleted
+        self.originals: dict[str, dict[Any, Record | None]] = defaultdict(dict)  # changed keys' rows before
         self.outputs: list[Output] = []
         self.ignored: list[tuple[str, str]] = []  # (event id, why it changed nothing), for the log
         self.failed_deadlines: list[tuple[Deadline, str]] = []  # checks that raised, with the error
@@ -138,10 +139,12 @@ class State:
                 self._put(row)
             case d.PurgeEnrolment(key):
                 asn, school, kind = key
-                if self.enrolments.get(asn, {}).pop((school, kind), None) is not None:
+                if (removed := self.enrolments.get(asn, {}).pop((school, kind), None)) is not None:
+                    self.originals["enrolments"].setdefault(key, removed)
                     self.changes["enrolments"][key] = None
             case d.CompleteDeadline(deadline_id):
-                if self.deadlines.pop(deadline_id, None) is not None:
+                if (removed_deadline := self.deadlines.pop(deadline_id, None)) is not None:
+                    self.originals["deadlines"].setdefault(deadline_id, removed_deadline)
                     self.changes["deadlines"][deadline_id] = None
             case d.RaiseAlert():
                 self._raise(decision)
@@ -204,25 +207,29 @@ class State:
         return self.cause
 
     def _put(self, row: Record, track: bool = True) -> None:
-        table = _TABLE[type(row)]
-        if isinstance(row, Enrolment):
-            self.enrolments[row.asn][(row.school_code, row.kind)] = row
-        elif isinstance(row, CourseEnrolment):
-            self.course_enrolments[row.asn][row.key[1:]] = row
-        elif isinstance(row, StoredGrade):
-            self.grades[row.asn][row.key[1:]] = row
-        elif isinstance(row, Transfer):
-            self.transfers[row.asn][row.key[1:]] = row
-        elif isinstance(row, SchoolTerms):
-            self.school_terms[row.key] = row
-        elif isinstance(row, Section):
-            self.sections[row.key] = row
-        elif isinstance(row, Alert):
-            self.alerts[row.key] = row
-        else:
-            self.deadlines[row.key] = row
+        rows, key = self._slot(row)
         if track:
-            self.changes[table][row.key] = row
+            self.originals[_TABLE[type(row)]].setdefault(row.key, rows.get(key))
+            self.changes[_TABLE[type(row)]][row.key] = row
+        rows[key] = row
+
+    def _slot(self, row: Record) -> tuple[dict[Any, Any], Any]:
+        """The dictionary that holds `row` and its key there."""
+        if isinstance(row, Enrolment):
+            return self.enrolments[row.asn], (row.school_code, row.kind)
+        if isinstance(row, CourseEnrolment):
+            return self.course_enrolments[row.asn], row.key[1:]
+        if isinstance(row, StoredGrade):
+            return self.grades[row.asn], row.key[1:]
+        if isinstance(row, Transfer):
+            return self.transfers[row.asn], row.key[1:]
+        if isinstance(row, SchoolTerms):
+            return self.school_terms, row.key
+        if isinstance(row, Section):
+            return self.sections, row.key
+        if isinstance(row, Alert):
+            return self.alerts, row.key
+        return self.deadlines, row.key
 
 
 _TABLE: dict[type[Record], str] = {

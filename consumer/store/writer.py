@@ -115,10 +115,29 @@ def delete_keys(connection: Connection, table: Table, keys: list[dict[str, Any]]
 
 
 def save_state(connection: Connection, state: State) -> None:
-    for name, changes in state.changes.items():
+    """Write what the batch changed: a row it left as it found it is not written again."""
+    for name in list(state.changes):
         table, _ = TABLE_OF[name]
-        upsert(connection, table, [to_row(row) for row in changes.values() if row is not None])
-        delete_keys(connection, table, [key_row(table, key) for key, row in changes.items() if row is None])
+        rows, deleted = _needed(state, name)
+        upsert(connection, table, [to_row(row) for row in rows])
+        delete_keys(connection, table, [key_row(table, key) for key in deleted])
+
+
+def _needed(state: State, table: str) -> tuple[list[Any], list[Any]]:
+    """The changes of `table` the store needs: rows to write and keys to delete. A row changed back to exactly
+    what it was when the state got it (every value equal, and equal in representation: types, time zones, the
+    order of a dict's keys) is left out, the store holding it already. Deletions are all kept: a row the state
+    never held may still be stored."""
+    changes, originals = state.changes.get(table, {}), state.originals.get(table, {})
+    rows, deleted = [], []
+    for key, row in changes.items():
+        if row is None:
+            deleted.append(key)
+            continue
+        before = originals.get(key)
+        if before is None or row != before or repr(row) != repr(before):
+            rows.append(row)
+    return rows, deleted
 
 
 def mark_processed(
