@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from consumer.domain import decisions as d
+from consumer.domain.deadlines import Deadlines
 from consumer.domain.model import (
     ACTIVE,
     CONCURRENT,
@@ -46,7 +47,7 @@ class State:
         self.school_terms: dict[tuple[str, int], SchoolTerms] = {}
         self.sections: dict[tuple[str, str, str, int], Section] = {}
         self.alerts: dict[str, Alert] = {}
-        self.deadlines: dict[str, Deadline] = {}
+        self.deadlines = Deadlines()
         self.pair_counts: dict[tuple[str, str], int] = {}  # active concurrent (home, school) counts as stored
         self.loaded_pairs: dict[tuple[str, str, str], tuple[str, str] | None] = {}
         self.watermark = watermark
@@ -108,10 +109,7 @@ class State:
         return sorted(found, key=lambda a: a.alert_key)
 
     def due_deadlines(self) -> list[Deadline]:
-        if self.watermark is None:
-            return []
-        due = [x for x in self.deadlines.values() if x.due_at <= self.watermark]
-        return sorted(due, key=lambda x: (x.due_at, x.deadline_id))
+        return [] if self.watermark is None else self.deadlines.due(self.watermark)
 
     def active_pairs_involving(self, school_code: str) -> list[tuple[str, str]]:
         """(home, school) pairs with an active concurrent enrolment where either is `school_code`."""
