@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func
@@ -62,15 +63,18 @@ def _execute_rows(connection: Connection, name: str, build: Build, rows: list[di
             compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
         )
         prepared = _PREPARED[cache_key] = _Prepared(compiled.string, names, processors, compiled.positional)
-    pairs = tuple((n, _remembering(process) if process else None) for n, process in zip(
-        prepared.names, prepared.processors, strict=True))
+    names = prepared.names
+    pick = itemgetter(*names) if len(names) > 1 else lambda row: tuple(row[n] for n in names)
+    steps = [(at, _remembering(process)) for at, process in enumerate(prepared.processors) if process is not None]
+    values = [list(pick(row)) for row in rows]  # each row's parameters in order, one C call a row
+    for at, process in steps:
+        for row_values in values:
+            row_values[at] = process(row_values[at])
     parameters: list[tuple[Any, ...]] | list[dict[str, Any]]
     if prepared.positional:
-        parameters = [
-            tuple(row[n] if process is None else process(row[n]) for n, process in pairs) for row in rows
-        ]
+        parameters = [tuple(row_values) for row_values in values]
     else:
-        parameters = [{n: row[n] if process is None else process(row[n]) for n, process in pairs} for row in rows]
+        parameters = [dict(zip(names, row_values, strict=True)) for row_values in values]
     connection.exec_driver_sql(prepared.sql, parameters)
 
 
