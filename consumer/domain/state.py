@@ -207,8 +207,9 @@ class State:
     def _put(self, row: Record, track: bool = True) -> None:
         rows, key = self._slot(row)
         if track:
-            self.originals[_TABLE[type(row)]].setdefault(row.key, rows.get(key))
-            self.changes[_TABLE[type(row)]][row.key] = row
+            table, row_key = _TABLE[type(row)], row.key
+            self.originals[table].setdefault(row_key, rows.get(key))
+            self.changes[table][row_key] = row
         rows[key] = row
 
     def _slot(self, row: Record) -> tuple[dict[Any, Any], Any]:
