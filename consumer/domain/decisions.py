@@ -1,5 +1,6 @@
 """What rules decide: imperative values the state applies (state changes, alerts, syncs, deadlines)."""
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,9 +18,20 @@ from consumer.domain.model import (
 ID_NAMESPACE = uuid.UUID("5b0f1f4e-4d1c-4a52-9d2e-3f3c8e0f6a10")
 
 
+_NAMESPACE_BYTES = ID_NAMESPACE.bytes
+
+
 def stable_id(*parts: object) -> str:
-    """A UUID that depends only on its parts: replaying the same input gives the same ids."""
-    return str(uuid.uuid5(ID_NAMESPACE, "|".join("" if p is None else str(p) for p in parts)))
+    """A UUID that depends only on its parts: replaying the same input gives the same ids.
+
+    `str(uuid.uuid5(ID_NAMESPACE, name))` for the parts joined by "|", without building the UUID object: the
+    SHA-1 of namespace and name, its first 16 bytes with the version (5) and the RFC 4122 variant set."""
+    name = "|".join("" if p is None else str(p) for p in parts)
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from consumer.domain import decisions as d
+from consumer.domain.deadlines import Deadlines
 from consumer.domain.model import (
     ACTIVE,
     CONCURRENT,
@@ -46,11 +47,12 @@ class State:
         self.school_terms: dict[tuple[str, int], SchoolTerms] = {}
         self.sections: dict[tuple[str, str, str, int], Section] = {}
         self.alerts: dict[str, Alert] = {}
-        self.deadlines: dict[str, Deadline] = {}
+        self.deadlines = Deadlines()
         self.pair_counts: dict[tuple[str, str], int] = {}  # active concurrent (home, school) counts as stored
         self.loaded_pairs: dict[tuple[str, str, str], tuple[str, str] | None] = {}
         self.watermark = watermark
         self.changes: dict[str, dict[Any, Record | None]] = defaultdict(dict)  # by table, then key; None: deleted
+        self.originals: dict[str, dict[Any, Record | None]] = defaultdict(dict)  # changed keys' rows before
         self.outputs: list[Output] = []
         self.ignored: list[tuple[str, str]] = []  # (event id, why it changed nothing), for the log
         self.failed_deadlines: list[tuple[Deadline, str]] = []  # checks that raised, with the error
@@ -107,10 +109,7 @@ class State:
         return sorted(found, key=lambda a: a.alert_key)
 
     def due_deadlines(self) -> list[Deadline]:
-        if self.watermark is None:
-            return []
-        due = [x for x in self.deadlines.values() if x.due_at <= self.watermark]
-        return sorted(due, key=lambda x: (x.due_at, x.deadline_id))
+        return [] if self.watermark is None else self.deadlines.due(self.watermark)
 
     def active_pairs_involving(self, school_code: str) -> list[tuple[str, str]]:
         """(home, school) pairs with an active concurrent enrolment where either is `school_code`."""
@@ -138,10 +137,12 @@ class State:
                 self._put(row)
             case d.PurgeEnrolment(key):
                 asn, school, kind = key
-                if self.enrolments.get(asn, {}).pop((school, kind), None) is not None:
+                if (removed := self.enrolments.get(asn, {}).pop((school, kind), None)) is not None:
+                    self.originals["enrolments"].setdefault(key, removed)
                     self.changes["enrolments"][key] = None
             case d.CompleteDeadline(deadline_id):
-                if self.deadlines.pop(deadline_id, None) is not None:
+                if (removed_deadline := self.deadlines.pop(deadline_id, None)) is not None:
+                    self.originals["deadlines"].setdefault(deadline_id, removed_deadline)
                     self.changes["deadlines"][deadline_id] = None
             case d.RaiseAlert():
                 self._raise(decision)
@@ -204,25 +205,30 @@ class State:
         return self.cause
 
     def _put(self, row: Record, track: bool = True) -> None:
-        table = _TABLE[type(row)]
-        if isinstance(row, Enrolment):
-            self.enrolments[row.asn][(row.school_code, row.kind)] = row
-        elif isinstance(row, CourseEnrolment):
-            self.course_enrolments[row.asn][row.key[1:]] = row
-        elif isinstance(row, StoredGrade):
-            self.grades[row.asn][row.key[1:]] = row
-        elif isinstance(row, Transfer):
-            self.transfers[row.asn][row.key[1:]] = row
-        elif isinstance(row, SchoolTerms):
-            self.school_terms[row.key] = row
-        elif isinstance(row, Section):
-            self.sections[row.key] = row
-        elif isinstance(row, Alert):
-            self.alerts[row.key] = row
-        else:
-            self.deadlines[row.key] = row
+        rows, key = self._slot(row)
         if track:
-            self.changes[table][row.key] = row
+            table, row_key = _TABLE[type(row)], row.key
+            self.originals[table].setdefault(row_key, rows.get(key))
+            self.changes[table][row_key] = row
+        rows[key] = row
+
+    def _slot(self, row: Record) -> tuple[dict[Any, Any], Any]:
+        """The dictionary that holds `row` and its key there."""
+        if isinstance(row, Enrolment):
+            return self.enrolments[row.asn], (row.school_code, row.kind)
+        if isinstance(row, CourseEnrolment):
+            return self.course_enrolments[row.asn], row.key[1:]
+        if isinstance(row, StoredGrade):
+            return self.grades[row.asn], row.key[1:]
+        if isinstance(row, Transfer):
+            return self.transfers[row.asn], row.key[1:]
+        if isinstance(row, SchoolTerms):
+            return self.school_terms, row.key
+        if isinstance(row, Section):
+            return self.sections, row.key
+        if isinstance(row, Alert):
+            return self.alerts, row.key
+        return self.deadlines, row.key
 
 
 _TABLE: dict[type[Record], str] = {

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func
@@ -63,15 +64,18 @@ def _execute_rows(connection: Connection, name: str, build: Build, rows: list[di
             compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
         )
         prepared = _PREPARED[cache_key] = _Prepared(compiled.string, names, processors, compiled.positional)
-    pairs = tuple((n, _remembering(process) if process else None) for n, process in zip(
-        prepared.names, prepared.processors, strict=True))
+    names = prepared.names
+    pick = itemgetter(*names) if len(names) > 1 else lambda row: tuple(row[n] for n in names)
+    steps = [(at, _remembering(process)) for at, process in enumerate(prepared.processors) if process is not None]
+    values = [list(pick(row)) for row in rows]  # each row's parameters in order, one C call a row
+    for at, process in steps:
+        for row_values in values:
+            row_values[at] = process(row_values[at])
     parameters: list[tuple[Any, ...]] | list[dict[str, Any]]
     if prepared.positional:
-        parameters = [
-            tuple(row[n] if process is None else process(row[n]) for n, process in pairs) for row in rows
-        ]
+        parameters = [tuple(row_values) for row_values in values]
     else:
-        parameters = [{n: row[n] if process is None else process(row[n]) for n, process in pairs} for row in rows]
+        parameters = [dict(zip(names, row_values, strict=True)) for row_values in values]
     connection.exec_driver_sql(prepared.sql, parameters)
 
 
@@ -116,10 +120,29 @@ def delete_keys(connection: Connection, table: Table, keys: list[dict[str, Any]]
 
 
 def save_state(connection: Connection, state: State) -> None:
-    for name, changes in state.changes.items():
+    """Write what the batch changed: a row it left as it found it is not written again."""
+    for name in list(state.changes):
         table, _ = TABLE_OF[name]
-        upsert(connection, table, [to_row(row) for row in changes.values() if row is not None])
-        delete_keys(connection, table, [key_row(table, key) for key, row in changes.items() if row is None])
+        rows, deleted = _needed(state, name)
+        upsert(connection, table, [to_row(row) for row in rows])
+        delete_keys(connection, table, [key_row(table, key) for key in deleted])
+
+
+def _needed(state: State, table: str) -> tuple[list[Any], list[Any]]:
+    """The changes of `table` the store needs: rows to write and keys to delete. A row changed back to exactly
+    what it was when the state got it (every value equal, and equal in representation: types, time zones, the
+    order of a dict's keys) is left out, the store holding it already. Deletions are all kept: a row the state
+    never held may still be stored."""
+    changes, originals = state.changes.get(table, {}), state.originals.get(table, {})
+    rows, deleted = [], []
+    for key, row in changes.items():
+        if row is None:
+            deleted.append(key)
+            continue
+        before = originals.get(key)
+        if before is None or row != before or repr(row) != repr(before):
+            rows.append(row)
+    return rows, deleted
 
 
 def mark_processed(
