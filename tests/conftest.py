@@ -23,6 +23,15 @@ BROKER_FIXTURES = {"broker", "private_broker"}
 SHARED_SCOPES = {"package", "module", "class"}
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (addopts): six workers for a run with the `slow` tests, four for `-m "not slow"`.
+
+    The slow tests mostly wait (consumer-group joins, idle periods, outages, subprocess start-up) and leave the
+    two cores of the development machine half idle with four workers; the others keep the cores busy, and more
+    workers would only add their start-up."""
+    return 4 if "not slow" in (config.option.markexpr or "") else 6
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the `xdist_group` marks
 def pytest_collection_modifyitems(items):
     """Mark `postgres` every test that reaches PostgreSQL through the fixtures (db_url's "postgres" case too), and
