@@ -20,15 +20,40 @@ _postgres_problem: str | None = None  # "" once the server answered
 BROKER_FIXTURES = {"broker", "private_broker"}
 
 
+SHARED_SCOPES = {"package", "module", "class"}
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (addopts): six workers for a run with the `slow` tests, four for `-m "not slow"`.
+
+    The slow tests mostly wait (consumer-group joins, idle periods, outages, subprocess start-up) and leave the
+    two cores of the development machine half idle with four workers; the others keep the cores busy, and more
+    workers would only add their start-up."""
+    return 4 if "not slow" in (config.option.markexpr or "") else 6
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the `xdist_group` marks
 def pytest_collection_modifyitems(items):
     """Mark `postgres` every test that reaches PostgreSQL through the fixtures (db_url's "postgres" case too), and
-    `slow` every test that needs a broker (through the fixtures) or runs the command line (tests/e2e)."""
+    `slow` every test that needs a broker (through the fixtures) or runs the command line (tests/e2e).
+
+    The workers take tests one at a time (`--dist loadgroup`), so that tests of a minute never pile up on one
+    worker; the tests of a module that share a module-scoped fixture are one group, so that a worker sets it up
+    once and no other worker sets it up again."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if "make_postgres_url" in item.fixturenames or params.get("db_url") == "postgres":
             item.add_marker(pytest.mark.postgres)
         if BROKER_FIXTURES & set(item.fixturenames) or "e2e" in item.path.parts:
             item.add_marker(pytest.mark.slow)
+        if _shares_a_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _shares_a_fixture(item) -> bool:
+    """Whether the test uses a fixture set up once for its module (or class), not once a test or a session."""
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return any(d.scope in SHARED_SCOPES for defs in definitions.values() for d in defs)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pytest
 
 from schemas.codec import to_json
 from tests.support.events import asn, event, exited
-from tests.support.running import publish, run_cli
+from tests.support.running import IDLE, publish, run_cli
 
 
 def _scenario():
@@ -61,7 +61,7 @@ def test_produced_events_come_back_from_tail_field_for_field(make_settings, tmp_
 
     produced = run_cli(settings, "produce", settings.topic_enrollment_changed, "--file", str(path))
     assert produced.returncode == 0, produced.stderr
-    tailed = run_cli(settings, "tail", settings.topic_enrollment_changed, "--from-beginning", "--until-idle", "1")
+    tailed = run_cli(settings, "tail", settings.topic_enrollment_changed, "--from-beginning", "--until-idle", IDLE)
     assert tailed.returncode == 0, tailed.stderr
 
     out = sorted((json.loads(line) for line in tailed.stdout.splitlines()), key=lambda e: e["event_id"])
@@ -84,7 +84,7 @@ def test_a_file_with_one_invalid_line_is_refused_naming_line_and_field_and_publi
     assert produced.returncode == 2
     assert "line 3: payload.term_id: Input should be a valid integer" in produced.stderr
     assert "nothing published: 1 of 4 lines are invalid" in produced.stderr
-    tailed = run_cli(settings, "tail", settings.topic_enrollment_changed, "--from-beginning", "--until-idle", "1")
+    tailed = run_cli(settings, "tail", settings.topic_enrollment_changed, "--from-beginning", "--until-idle", IDLE)
     assert tailed.returncode == 0 and tailed.stdout == ""
 
 
@@ -94,7 +94,7 @@ def test_tail_reports_bytes_that_are_not_our_avro_and_carries_on(make_settings):
     publish(settings, settings.topic_enrollment_changed, [], raw=[(b"x", b"plain text, not Avro")])
     publish(settings, settings.topic_enrollment_changed, [valid])
 
-    tailed = run_cli(settings, "tail", settings.topic_enrollment_changed, "--from-beginning", "--until-idle", "1")
+    tailed = run_cli(settings, "tail", settings.topic_enrollment_changed, "--from-beginning", "--until-idle", IDLE)
 
     assert tailed.returncode == 0
     assert [json.loads(line)["event_id"] for line in tailed.stdout.splitlines()] == [valid.event_id]

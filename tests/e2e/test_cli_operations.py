@@ -12,7 +12,7 @@ from producers.publisher import Publisher, RetryPolicy
 from schemas.records import OutboxRecord
 from tests.support.events import asn, exited
 from tests.support.kafka import free_port
-from tests.support.running import CODEC, publish, read_topic, run_cli
+from tests.support.running import CODEC, IDLE, publish, read_topic, run_cli
 
 
 @pytest.mark.slow
@@ -62,7 +62,7 @@ def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
     fixed = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(5))
     key, value, headers = _dead_letter(settings, fixed)
     publish(settings, settings.topic_enrollment_changed, [], raw=[(b"junk", b"not avro at all")])
-    assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+    assert run_cli(settings, "run", "--until-idle", IDLE).returncode == 0
     from kafka import KafkaProducer
 
     producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers)
@@ -80,7 +80,7 @@ def test_a_dead_letter_replayed_twice_has_one_effect(make_settings):
         replayed = run_cli(settings, "dlq", "replay", dlq, "--offset", "1")
         assert replayed.returncode == 0, replayed.stderr
         assert f"replayed 1 of 2 dead letters from {dlq} to {settings.topic_enrollment_changed}" in replayed.stdout
-        assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+        assert run_cli(settings, "run", "--until-idle", IDLE).returncode == 0
 
     syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
     assert [s.source_event_id for s in syncs] == [fixed.event_id]

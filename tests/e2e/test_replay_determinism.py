@@ -13,11 +13,11 @@ import pytest
 
 from producers.sample import SampleYear
 from schemas.codec import to_json
-from tests.support.running import CODEC, publish, read_topic, run_cli
+from tests.support.running import CODEC, IDLE, publish, read_topic, run_cli
 
 
 def _run_until_idle(settings) -> None:
-    result = run_cli(settings, "run", "--until-idle", "1")
+    result = run_cli(settings, "run", "--until-idle", IDLE)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -36,7 +36,7 @@ def _published(settings, topic: str) -> list[Published]:
     """Every message on `topic`, in partition order."""
     return [
         Published(record.key.decode(), dict(record.headers)["message_id"].decode(), to_json(CODEC.decode(record.value)))
-        for record in read_topic(settings, topic, idle_s=1, decode=False)
+        for record in read_topic(settings, topic, decode=False)
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from consumer.store.database import Database
 from consumer.store.migrate import current_revision, head_revision
-from tests.support.running import clean_environment, cli_command, settings_env
+from tests.support.running import IDLE, clean_environment, cli_command, settings_env
 
 
 def _start_together(settings, processes: int, *args: str) -> list[subprocess.CompletedProcess]:
@@ -39,6 +39,6 @@ def test_processes_migrating_an_empty_database_at_the_same_time_all_succeed(make
 @pytest.mark.slow
 def test_consumers_started_at_the_same_time_on_an_empty_postgresql_schema_all_run(make_settings, postgres_url):
     settings = make_settings(state_db_url=postgres_url)
-    results = _start_together(settings, 3, "run", "--until-idle", "1")
+    results = _start_together(settings, 3, "run", "--until-idle", IDLE)
     failures = [r.stderr[-1500:] for r in results if r.returncode != 0]
     assert not failures, failures

@@ -42,7 +42,7 @@ def test_undecodable_and_invalid_records_are_dead_lettered_and_the_next_event_is
     publish(settings, topic, [], raw=bad)
     publish(settings, topic, [valid])
 
-    assert run_service(settings, until_idle_s=1) == 0
+    assert run_service(settings) == 0
 
     letters = read_topic(settings, settings.dead_letter_topic(topic), decode=False)
     assert sorted(r.key for r in letters) == [b"k1", b"k2", b"k3", b"k4"]
@@ -91,7 +91,7 @@ def test_oversized_lists_are_dead_lettered_quickly_with_a_bounded_reason_and_the
     configure_logging("INFO", "json", stream=logs)
     started = time.monotonic()
     try:
-        assert run_service(settings, until_idle_s=1) == 0
+        assert run_service(settings) == 0
     finally:
         configure_logging()
     assert time.monotonic() - started < 30

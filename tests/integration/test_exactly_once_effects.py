@@ -25,7 +25,7 @@ def test_an_event_delivered_twice_has_one_effect(make_settings, db_url):
     exit_event = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(1))
     publish(settings, settings.topic_enrollment_changed, [exit_event, exit_event])
 
-    assert run_service(settings, until_idle_s=1) == 0
+    assert run_service(settings) == 0
 
     syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
     assert [s.source_event_id for s in syncs] == [exit_event.event_id]
@@ -38,10 +38,10 @@ def test_an_event_redelivered_in_a_later_run_has_no_second_effect(make_settings,
     settings = make_settings(state_db_url=db_url)
     exit_event = exited("1234", "PRIMARY", date(2026, 3, 2), asn=asn(2))
     publish(settings, settings.topic_enrollment_changed, [exit_event])
-    assert run_service(settings, until_idle_s=1) == 0
+    assert run_service(settings) == 0
 
     publish(settings, settings.topic_enrollment_changed, [exit_event])
-    assert run_service(settings, until_idle_s=1) == 0
+    assert run_service(settings) == 0
 
     syncs = read_topic(settings, settings.topic_pasi_exit_date_sync)
     assert len(syncs) == 1

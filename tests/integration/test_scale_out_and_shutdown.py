@@ -8,7 +8,7 @@ import pytest
 
 from consumer.store import tables
 from tests.support.events import asn, exited
-from tests.support.running import kill, publish, read_topic, run_cli, start_cli
+from tests.support.running import IDLE, kill, publish, read_topic, run_cli, start_cli
 from tests.support.service_parts import assemble
 from tests.support.waiting import wait_for
 
@@ -52,7 +52,7 @@ def test_two_consumers_with_one_killed_midway_give_the_outputs_of_a_single_consu
         topic_core_alerts=f"single-alerts-{unique}",
         topic_pasi_exit_date_sync=f"single-syncs-{unique}",
     )
-    assert run_cli(single, "run", "--until-idle", "1").returncode == 0
+    assert run_cli(single, "run", "--until-idle", IDLE).returncode == 0
     assert _syncs(shared) == _syncs(single)
     assert len(_syncs(single)) == len(events)
 
@@ -72,7 +72,7 @@ def test_sigterm_finishes_the_batch_drains_the_outbox_and_exits_cleanly(make_set
         assert "stopping" in (tmp_path / "run.log").read_text()
     finally:
         kill(process)
-    assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+    assert run_cli(settings, "run", "--until-idle", IDLE).returncode == 0
     assert parts.count(tables.processed_events) == len(events) > stopped_at
     assert parts.count(tables.outbox) == len(events), "nothing was applied twice across the restart"
     parts.close()
@@ -101,7 +101,7 @@ def test_sigterm_while_the_broker_is_away_exits_cleanly_within_the_shutdown_time
     finally:
         private_broker.resume()
         kill(process)
-    assert run_cli(settings, "run", "--until-idle", "1").returncode == 0
+    assert run_cli(settings, "run", "--until-idle", IDLE).returncode == 0
     assert parts.count(tables.processed_events) == len(events)
     parts.close()
     published = read_topic(settings, settings.topic_pasi_exit_date_sync)

@@ -13,7 +13,7 @@ from consumer.store.retention import prune_processed_events
 from schemas.codec import to_json
 from tests.support.events import Scenario
 from tests.support.outputs import Outputs
-from tests.support.running import clean_environment, cli_command, run_cli, settings_env
+from tests.support.running import IDLE, clean_environment, cli_command, run_cli, settings_env
 
 
 class Operator:
@@ -37,7 +37,7 @@ class Operator:
         return json.loads(self._check(run_cli(self.settings, "eoy", *args), "eoy").stdout)
 
     def run(self) -> None:
-        self._check(run_cli(self.settings, "run", "--until-idle", "1"), "run")
+        self._check(run_cli(self.settings, "run", "--until-idle", IDLE), "run")
 
     def handles(self, scenario: Scenario) -> Outputs:
         """The operator's whole round: produce the scenario, run the service until idle, tail both outputs."""
@@ -56,7 +56,7 @@ class Operator:
     def dead_letters(self) -> list[dict]:
         """The input topic's dead letters as `tail` prints them (each with its reason)."""
         topic = self.settings.dead_letter_topic(self.settings.topic_enrollment_changed)
-        result = self._check(run_cli(self.settings, "tail", topic, "--from-beginning", "--until-idle", "1"), "tail")
+        result = self._check(run_cli(self.settings, "tail", topic, "--from-beginning", "--until-idle", IDLE), "tail")
         return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
     def outputs(self) -> Outputs:
@@ -65,7 +65,7 @@ class Operator:
         env = clean_environment() | settings_env(self.settings)
         tails = [
             subprocess.Popen(
-                cli_command("tail", topic, "--from-beginning", "--until-idle", "1"),
+                cli_command("tail", topic, "--from-beginning", "--until-idle", IDLE),
                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )
             for topic in topics

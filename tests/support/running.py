@@ -22,6 +22,12 @@ CODEC = MessageCodec()
 
 settings_env = settings_environment
 
+# How long `run --until-idle` and `tail --until-idle` wait once quiet, when everything they are to read was
+# published before they started: idle also needs every partition read to its end (the highwater its fetches
+# report) and, for `run`, the outbox empty, so the wait adds nothing but time.
+IDLE = "0.2"
+IDLE_S = float(IDLE)
+
 
 def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "consumer", *args]
@@ -55,7 +61,7 @@ def kill(process: subprocess.Popen, sig: int = signal.SIGKILL, timeout_s: float 
     return process.wait(timeout=timeout_s)
 
 
-def run_service(settings: Settings, until_idle_s: float = 1.0) -> int:
+def run_service(settings: Settings, until_idle_s: float = IDLE_S) -> int:
     """The consumer in this process, until idle."""
     return build(settings).run(until_idle_s)
 
@@ -89,7 +95,7 @@ def publish(settings: Settings, topic: str, messages: list, raw: list[tuple[byte
         publisher.close()
 
 
-def read_topic(settings: Settings, topic: str, idle_s: float = 0.5, decode: bool = True) -> list:
+def read_topic(settings: Settings, topic: str, idle_s: float = IDLE_S, decode: bool = True) -> list:
     """Everything on `topic` from the beginning: decoded messages, or raw consumer records."""
     prepare_broker(settings, [topic])
     with TopicReader(settings, topic, from_beginning=True) as reader:
