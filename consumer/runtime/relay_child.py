@@ -110,8 +110,8 @@ def serve(
     wake_fd: int | None = None,
     status_fd: int | None = None,
     stop: threading.Event | None = None,
-) -> OutboxRelay:
-    """Publish the outbox until `stop` (or the parent's end); returns the relay, stopped."""
+) -> None:
+    """Publish the outbox until `stop` (or the parent's end)."""
     stop = stop or threading.Event()
     pipe = StatusPipe(status_fd, stop) if status_fd is not None else None
     report: RelayReport = PipeReport(pipe) if pipe is not None else MetricsReport()
@@ -144,7 +144,6 @@ def serve(
         if health is not None:
             health.stop()
         database.dispose()
-    return relay
 
 
 def _watch(relay: OutboxRelay, pipe: StatusPipe | None, stop: threading.Event) -> None:

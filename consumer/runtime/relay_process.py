@@ -11,7 +11,6 @@ metrics and /readyz. A child that dies is started again after a back-off (0.5 s,
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -38,7 +37,6 @@ class RelayProcess:
         self.settings = settings
         self.outbox = OutboxStore(database)  # for counting; the child publishes
         self.restart_initial_s = restart_initial_s
-        self.restarts = 0
         self.child: subprocess.Popen | None = None
         self.on_published: Callable[[dict[str, int]], None] = lambda counts: None
         self._publishing: tuple[float | None, str | None] = (None, None)
@@ -87,7 +85,6 @@ class RelayProcess:
             if self._stopping.is_set():
                 break
             wait = self.restart_initial_s if time.monotonic() - started > HEALTHY_RUN_S else wait
-            self.restarts += 1
             metrics.RELAY_RESTARTS.inc()
             reason = f"outbox relay process exited with code {code}; starting it again"
             self._publishing = (self._publishing[0] or time.monotonic(), reason)
@@ -151,11 +148,6 @@ class RelayProcess:
             wake, self._wake = self._wake, None
             if wake is not None:
                 os.close(wake)
-
-    def signal_child(self, sig: int = signal.SIGTERM) -> None:
-        child = self.child
-        if child is not None and child.poll() is None:
-            child.send_signal(sig)
 
 
 class ExternalRelay:

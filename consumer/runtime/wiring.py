@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy.engine import make_url
 
 from consumer.config.settings import Settings
 from consumer.domain.policy import Policy
@@ -73,11 +72,9 @@ class Runtime:
 def make_service_relay(settings: Settings, database: Database) -> OutboxRelay | RelayProcess | ExternalRelay:
     """By RELAY_MODE: a child process (but for an in-memory SQLite store, which no other process can open),
     a thread, or none (`external`: a separate `pasi-concurrent relay` publishes)."""
-    url = make_url(settings.database_url)
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    if settings.relay_mode == "external" and not in_memory:
+    if settings.relay_mode == "external" and not database.in_memory:
         return ExternalRelay(database)
-    if settings.relay_mode == "process" and not in_memory:
+    if settings.relay_mode == "process" and not database.in_memory:
         return RelayProcess(settings, database)
     return make_relay(settings, database)
 

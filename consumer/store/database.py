@@ -61,6 +61,12 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def in_memory(self) -> bool:
+        """An SQLite store in this process's memory: no other process (a relay, a second consumer) can open it."""
+        url = self.engine.url
+        return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
     def run(self, work: Callable[[Connection], T], retry: bool = True) -> T:
         """Run `work` in one transaction; transient failures roll back and run it again from the start."""
         if not retry:

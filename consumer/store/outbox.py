@@ -4,12 +4,11 @@ import contextlib
 import fcntl
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TextIO
 
 import structlog
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
 from consumer.store import tables as t
 from consumer.store.database import Database
@@ -126,11 +125,9 @@ class OutboxStore:
     def _try_file_lock(self) -> bool:
         if self._lock_file is not None:
             return True
-        database = make_url(str(self.database.engine.url)).database or "state.db"
-        path = Path(f"{database}.relay.lock") if database != ":memory:" else None
-        if path is None:
+        if self.database.in_memory:  # no other process can open it, so none can relay from it
             return True
-        handle = open(path, "a+")  # noqa: SIM115 - held open for the life of the lock
+        handle = open(f"{self.database.engine.url.database}.relay.lock", "a+")  # noqa: SIM115 - held open for the life of the lock
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -30,16 +30,23 @@ def listen_for_outbox(url: str, wake: Callable[[], None], stop: threading.Event,
     import psycopg  # only PostgreSQL stores listen
 
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    failing = False  # logged once an outage, not once a retry
     while not stop.is_set():
         try:
             with psycopg.connect(conninfo, autocommit=True) as connection:
                 schema = connection.execute("SELECT current_schema()").fetchone()
                 connection.execute(f"LISTEN {CHANNEL}")
+                if failing:
+                    log.info("outbox notifications received again")
+                    failing = False
                 wake()
                 while not stop.is_set():
                     for notification in connection.notifies(timeout=1.0):
                         if schema is None or notification.payload == schema[0]:
                             wake()
         except Exception as exc:
-            log.warning("outbox notifications not received; retrying", error=f"{type(exc).__name__}: {exc}"[:300])
+            if not failing:
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                log.warning("outbox notifications not received; the relay looks every RELAY_POLL_S", error=error)
+                failing = True
             stop.wait(reconnect_s)
